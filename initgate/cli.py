@@ -1,0 +1,98 @@
+"""The `initgate` command: one entry point that maps outcomes to exit codes.
+
+Each subcommand lives in the module that does its work; that module offers
+`add_arguments(parser)` and `run(args) -> int`.  Modules only log, under the
+logger named "initgate"; this is the one place that configures logging.
+
+Exit codes: 0 success, 1 failure (`initgate: error: ...`), 2 usage mistakes,
+130 on Ctrl-C.  A traceback is shown only with -vv.
+"""
+
+import argparse
+import importlib
+import logging
+import signal
+import sys
+
+from initgate import __version__
+from initgate.errors import InitgateError
+
+log = logging.getLogger("initgate")
+
+# name -> (module, one-line help).  Modules are imported only when their
+# subcommand is chosen, so `initgate rewrite` never pays for importing LIEF.
+SUBCOMMANDS = {
+    "rewrite": ("initgate.passes.rewrite_cli",
+                "insert the gate at the top of every exported function"),
+    "runtime": ("initgate.linker.runtime_build",
+                "compile the bundled runtime into one object for a compiler's target"),
+    "patch-elf": ("initgate.linker.patch_cli",
+                  "make a linked library start its init thread at load time"),
+    "verify": ("initgate.linker.verify",
+               "check from the file alone that a library is fully gated"),
+}
+
+
+def build_parser(argv):
+    parser = argparse.ArgumentParser(
+        prog="initgate",
+        description="Initialize a C shared library at load time, on its own thread.")
+    parser.add_argument("--version", action="version", version="initgate " + __version__)
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="say what was done (-vv: every command and edit, tracebacks)")
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subs.required = True
+
+    # Only the chosen subcommand's module is imported; the others get a bare
+    # parser so that `initgate --help` still lists them.
+    chosen = next((a for a in argv if a in SUBCOMMANDS), None)
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sub = subs.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("-v", "--verbose", action="count", default=0,
+                         help=argparse.SUPPRESS, dest="sub_verbose")
+        if name == chosen:
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub)
+            sub.set_defaults(run=module.run)
+    return parser
+
+
+def configure_logging(verbosity):
+    level = logging.WARNING
+    if verbosity == 1:
+        level = logging.INFO
+    elif verbosity >= 2:
+        level = logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("initgate: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(level)
+    log.propagate = False
+
+
+def main(argv=None):
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    verbosity = args.verbose + getattr(args, "sub_verbose", 0)
+    configure_logging(verbosity)
+
+    # SIGTERM takes the same path as Ctrl-C, so atomic writes clean up.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        return args.run(args) or 0
+    except InitgateError as err:
+        if verbosity >= 2:
+            log.exception("traceback of the error below")
+        print("initgate: error: %s" % err, file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("initgate: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Atomic output: a file is either its old self or its complete new self.
+
+Every command that writes (rewrite, patch-elf, runtime) goes through here, so
+Ctrl-C, SIGTERM or a full disk never leave a half-written file behind and an
+input file is never touched until its replacement is complete.
+"""
+
+import os
+import tempfile
+from contextlib import contextmanager
+
+from initgate.errors import InitgateError
+
+
+@contextmanager
+def atomic_output(path, mode=None):
+    """Yield a binary file object; on success it replaces `path` in one rename.
+
+    `mode` defaults to the mode of the file being replaced, if any, so that
+    patching a library in place keeps its permissions.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    if mode is None:
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".initgate-", dir=directory)
+    except OSError as err:
+        raise InitgateError("%s: cannot write here: %s" % (path, err.strerror)) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_atomic(path, data, mode=None):
+    with atomic_output(path, mode) as out:
+        out.write(data)
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
