@@ -31,7 +31,7 @@ __asm__(
 	".pushsection .note.initgate,\"a\",%note\n"
 	".balign 4\n"
 	".long 9\n"			/* n_namesz: "initgate" and its NUL */
-	".long 28\n"			/* n_descsz: seven words */
+	".long 40\n"			/* n_descsz: ten words */
 	".long 1\n"			/* n_type */
 	".asciz \"initgate\"\n"
 	".balign 4\n"
@@ -45,4 +45,7 @@ __asm__(
 	".long _initgate_rt0_lib - .\n"
 	".long _initgate_unpatched - .\n"
 	".long " INITGATE_STR(INITGATE_NOTE_FLAGS) "\n"
+	".long _initgate_state - .\n"
+	".long _initgate_wait - .\n"
+	".long _cgo_wait_runtime_init_done - .\n"
 	".popsection\n");
