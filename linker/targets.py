@@ -19,10 +19,15 @@ class Target:
     relative_reloc: int       # the R_*_RELATIVE type number
     debian_triple: str        # gcc-<triple>, /usr/<triple>, libc6-dev-<arch>-cross
     qemu: str                 # qemu-<name>
+    # verify's machine-code check: capstone's (CS_ARCH_*, CS_MODE_*) names and
+    # the matcher module linker/gate_<isa>.py; empty where not written yet.
+    capstone: tuple = ()
+    gate_isa: str = ""
 
 
 TARGETS = (
-    Target("x86_64", ("x86_64",), 62, 64, False, 8, "x86_64-linux-gnu", "x86_64"),
+    Target("x86_64", ("x86_64",), 62, 64, False, 8, "x86_64-linux-gnu", "x86_64",
+           ("CS_ARCH_X86", "CS_MODE_64"), "x86"),
     Target("i386", ("i386", "i486", "i586", "i686"), 3, 32, False, 8,
            "i686-linux-gnu", "i386"),
     Target("aarch64", ("aarch64",), 183, 64, False, 1027, "aarch64-linux-gnu", "aarch64"),

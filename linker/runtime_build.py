@@ -1,0 +1,208 @@
+"""`initgate runtime`: the bundled C runtime, compiled for a compiler's target.
+
+Data flows in one direction:
+
+    CC -dumpmachine -> targets.by_triple -> the flavour's source list
+      -> CC -c each source (in a scratch folder) -> CC -r -nostdlib -> OUT.o
+
+The flavour is pthreads (the generic files plus `libc_*.c`) or, with
+`--no-libc`, raw system calls (the generic files, `nolibc_*.c` and the
+target's `arch/ARCH.S`).  Every file is built -fPIC with hidden visibility,
+without a stack protector (the no-libc init thread has no TLS to hold a
+canary) and with a non-executable stack note, so linking the one object
+into a library exports nothing and asks for nothing.  The build-time
+settings (stack size, watchdog, failure handler) become -D options read by
+runtime_c/internal.h.
+"""
+
+import concurrent.futures
+import logging
+import os
+import re
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+
+from initgate.errors import InitgateError, ToolchainError, UsageError
+from initgate.fileio import write_atomic
+from initgate.linker import targets
+from initgate.runtime_c import SOURCE_DIR
+
+log = logging.getLogger("initgate.runtime")
+
+DEFAULT_STACK_SIZE = 8 << 20
+DEFAULT_WATCHDOG_MS = 10000
+NOTE_FLAG_NO_LIBC = 1
+
+FLAVOUR_PREFIXES = ("libc_", "nolibc_")
+
+COMMON_CFLAGS = [
+    "-c", "-O2", "-std=gnu99", "-fPIC", "-fvisibility=hidden",
+    "-fno-stack-protector", "-Wa,--noexecstack", "-Wall", "-Wextra",
+]
+
+# Nothing from a C library may leak in, including calls gcc would emit
+# for loops it recognizes as memset or memcpy.
+NO_LIBC_CFLAGS = ["-ffreestanding", "-nostdinc", "-fno-builtin",
+                  "-fno-tree-loop-distribute-patterns"]
+
+
+def include_dir():
+    """The folder holding initgate.h, for `-I`."""
+    return Path(SOURCE_DIR)
+
+
+def sources(arch, no_libc):
+    """The runtime's files for one flavour, generic ones first."""
+    source_dir = Path(SOURCE_DIR)
+    generic = sorted(p for p in source_dir.glob("*.c")
+                     if not p.name.startswith(FLAVOUR_PREFIXES))
+    flavour = sorted(source_dir.glob(("nolibc_" if no_libc else "libc_") + "*.c"))
+    files = generic + flavour
+    if no_libc:
+        glue = source_dir / "arch" / (arch + ".S")
+        if not glue.is_file():
+            raise InitgateError("%s: no system call glue for %s yet; build the libc "
+                                "runtime (without --no-libc) instead" % (glue, arch))
+        files.append(glue)
+    return files
+
+
+def _run(cmd):
+    log.debug("%s", shlex.join(cmd))
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise ToolchainError("%s: compiler not found; install gcc (Debian package gcc) "
+                             "or pass --cc" % cmd[0]) from None
+    except PermissionError:
+        raise ToolchainError("%s: cannot run this compiler" % cmd[0]) from None
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+        raise ToolchainError("%s failed (exit %d): %s" % (
+            shlex.join(cmd), proc.returncode, " | ".join(detail[:6]) or "no output"))
+    return proc.stdout
+
+
+def target_of(cc_argv):
+    """The targets.py row for the compiler, and its full triple."""
+    triple = _run(cc_argv + ["-dumpmachine"]).strip()
+    target = targets.by_triple(triple)
+    if target is None:
+        raise InitgateError("%s targets %s, which initgate does not support; supported: "
+                            "%s" % (shlex.join(cc_argv), triple or "an unknown machine",
+                                    ", ".join(t.arch for t in targets.TARGETS)))
+    return target, triple
+
+
+def defines(target, triple, no_libc, stack_size, watchdog_ms, failure_handler):
+    flags = [
+        "-DINITGATE_E_MACHINE=%d" % target.e_machine,
+        "-DINITGATE_NOTE_FLAGS=%d" % (NOTE_FLAG_NO_LIBC if no_libc else 0),
+        "-DINITGATE_STACK_SIZE=%dUL" % stack_size,
+        "-DINITGATE_WATCHDOG_MS=%d" % watchdog_ms,
+    ]
+    if failure_handler:
+        flags.append("-DINITGATE_FAILURE_HANDLER=%s" % failure_handler)
+    if no_libc:
+        flags.append('-DINITGATE_ARCH_HEADER="arch/%s.h"' % target.arch)
+        # Without a C library to ask, the triple says whose loader will
+        # call us: glibc's passes argc/argv/envp to .init_array, musl's not.
+        if re.search(r"-gnu", triple):
+            flags.append("-DINITGATE_LOADER_PASSES_ARGS=1")
+    return flags
+
+
+def build_runtime(cc, out, no_libc=False, stack_size=DEFAULT_STACK_SIZE,
+                  watchdog_ms=DEFAULT_WATCHDOG_MS, failure_handler=None):
+    """Compile the runtime for `cc`'s target into the object `out`; return its Path.
+
+    `cc` is a command (a string, split like a shell would, or a list), so
+    "gcc -m32" and "zig cc -target x86_64-linux-musl" work.  watchdog_ms 0
+    turns the watchdog off; failure_handler names a function of the library,
+    `void NAME(const char *library, const char *function, int status)`.
+    """
+    cc_argv = shlex.split(cc) if isinstance(cc, str) else list(cc)
+    if not cc_argv:
+        raise UsageError("--cc: empty compiler command")
+    if stack_size < 65536:
+        raise UsageError("--stack-size: %d bytes is too small for a thread; give at "
+                         "least 64K" % stack_size)
+    if watchdog_ms < 0:
+        raise UsageError("--watchdog: must be 0 (off) or a positive number of seconds")
+    if failure_handler and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", failure_handler):
+        raise UsageError("--failure-handler: %r is not a C function name" % failure_handler)
+
+    target, triple = target_of(cc_argv)
+    files = sources(target.arch, no_libc)
+    flags = COMMON_CFLAGS + ["-I", str(SOURCE_DIR)]
+    flags += defines(target, triple, no_libc, stack_size, watchdog_ms, failure_handler)
+    if no_libc:
+        flags += NO_LIBC_CFLAGS
+
+    with tempfile.TemporaryDirectory(prefix="initgate-runtime-") as scratch:
+        objects = [os.path.join(scratch, "%02d-%s.o" % (i, f.stem))
+                   for i, f in enumerate(files)]
+        commands = [cc_argv + flags + [str(f), "-o", o] for f, o in zip(files, objects)]
+        with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+            list(pool.map(_run, commands))
+
+        combined = os.path.join(scratch, "runtime.o")
+        _run(cc_argv + ["-r", "-nostdlib", "-o", combined] + objects)
+        with open(combined, "rb") as f:
+            write_atomic(out, f.read())
+
+    log.info("built %s: the %s runtime for %s (%s)", out,
+             "no-libc" if no_libc else "pthreads", target.arch, triple)
+    return Path(out)
+
+
+def _size(text):
+    match = re.fullmatch(r"\s*(\d+)\s*([KkMmGg]?)(i?B)?\s*", text)
+    if not match:
+        raise ValueError(text)
+    scale = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[match.group(2).lower()]
+    return int(match.group(1)) * scale
+
+
+def _seconds(text):
+    value = float(text)
+    if value != value or value < 0 or value > 86400 * 365:
+        raise ValueError(text)
+    return value
+
+
+_size.__name__ = "size (bytes, or with K, M or G)"
+_seconds.__name__ = "number of seconds"
+
+
+def add_arguments(parser):
+    parser.add_argument("-o", "--output", metavar="OUT.o",
+                        help="the object to write (link it last into the library)")
+    parser.add_argument("--cc", default="cc", metavar="CC",
+                        help="the compiler whose target to build for (default: cc)")
+    parser.add_argument("--no-libc", action="store_true",
+                        help="the runtime for -nostdlib libraries: raw clone, futex, write")
+    parser.add_argument("--stack-size", type=_size, default=DEFAULT_STACK_SIZE,
+                        metavar="SIZE", help="the init thread's stack (default: 8M)")
+    parser.add_argument("--watchdog", type=_seconds, default=DEFAULT_WATCHDOG_MS / 1000,
+                        metavar="SECONDS",
+                        help="warn when a call has waited this long (default: 10; 0: never)")
+    parser.add_argument("--failure-handler", metavar="NAME",
+                        help="call `void NAME(const char *library, const char *function, "
+                             "int status)` instead of aborting when init failed")
+    parser.add_argument("--print-include-dir", action="store_true",
+                        help="print the folder holding initgate.h and exit")
+
+
+def run(args):
+    if args.print_include_dir:
+        print(include_dir())
+        return 0
+    if not args.output:
+        raise UsageError("runtime: give the object to write with -o OUT.o")
+    build_runtime(args.cc, args.output, no_libc=args.no_libc, stack_size=args.stack_size,
+                  watchdog_ms=int(round(args.watchdog * 1000)),
+                  failure_handler=args.failure_handler)
+    return 0

@@ -1,0 +1,292 @@
+"""Parse one translation unit and find every function definition to gate.
+
+Data flow: the build's flags (passes/toolchain.py) -> a libclang parse ->
+errors become SourceError with the compiler's own `file:line:col` -> one walk
+over the translation unit's top-level declarations (never into a body) ->
+for each definition in a project file, the facts passes/exported.py judges
+-> a list of Definition records and, if the file defines it, the init
+function's signature.
+
+Speed: the walk is the only part of the pass that is not the parse itself,
+so it visits top-level cursors only, asks for nothing but the kind until a
+cursor is known to be a definition, and checks the cheap facts (system
+header, linkage) before the costly ones (names, children, printing).
+"""
+
+import ctypes
+import logging
+import os
+import threading
+from dataclasses import dataclass
+
+from clang import cindex
+
+from initgate.errors import SourceError
+from initgate.passes import exported, libclang as lc, toolchain
+
+log = logging.getLogger("initgate.rewrite")
+
+GATE_CALL = b"_cgo_wait_runtime_init_done();"
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One function definition in a project file, and what the pass decided."""
+
+    name: str
+    file: str          # as the compiler names it (#line honoured): manifest, messages
+    line: int
+    path: str          # the file that holds the opening brace, as clang opened it
+    brace: int         # byte offset of `{` in path; -1 when a macro supplies it
+    macro: str         # the macro that supplies the brace, or ""
+    exported: bool     # whether the symbol reaches the dynamic symbol table
+    reason: str        # "" when gated; otherwise why not (exported.* reasons)
+
+    @property
+    def gated(self):
+        return self.exported and not self.reason
+
+
+@dataclass(frozen=True)
+class InitFunction:
+    path: str          # the file that defines it, as clang opened it
+    returns_void: bool
+
+
+@dataclass
+class Options:
+    """What the user said about gating, shared by every file of one run."""
+
+    init_name: str
+    ungated: frozenset = frozenset()
+    export_list: object = None       # exported.ExportList or None
+    root: str = None                 # project root: headers under it are rewritten
+    continue_on_macro_brace: bool = False
+
+
+class Analysis:
+    def __init__(self, main_path):
+        self.main_path = main_path
+        self.definitions = []
+        self.init = None
+        self.outside_root = []       # exported definitions we may not edit
+        self.project_files = []      # files under the root this unit includes
+
+
+_local = threading.local()
+
+
+def _shared_index():
+    # One index per thread (-j parses on several threads): an index holds
+    # libclang's per-index state, which is not shared between threads.
+    if getattr(_local, "index", None) is None:
+        _local.index = cindex.Index.create()
+    return _local.index
+
+
+def parse(path, build_flags):
+    """A parsed translation unit, or SourceError with the compiler's diagnostic."""
+    args = toolchain.parse_flags(build_flags)
+    for _attempt in range(8):
+        log.debug("libclang parse: %s %s", path, " ".join(args))
+        try:
+            tu = _shared_index().parse(path, args=args)
+        except cindex.TranslationUnitLoadError:
+            raise SourceError("%s: libclang could not parse this file (does it exist and "
+                              "is it C?)" % path) from None
+
+        # gcc options clang has never heard of are dropped one by one: each
+        # costs one more parse, which only builds that use them pay.
+        unknown = [toolchain.unknown_argument(d.spelling) for d in tu.diagnostics
+                   if d.severity >= 3 and d.location.file is None]
+        unknown = [flag for flag in unknown if flag and flag in args]
+        if not unknown:
+            break
+        log.debug("dropping options clang does not know: %s", " ".join(unknown))
+        args = [a for a in args if a not in unknown]
+
+    errors = [_format_diagnostic(d) for d in tu.diagnostics if d.severity >= 3]
+    if errors:
+        more = len(errors) - 1
+        for message in errors[1:]:
+            log.error("%s", message)
+        suffix = " (and %d more error%s)" % (more, "s" if more > 1 else "") if more else ""
+        raise SourceError(errors[0] + suffix + "; nothing written for " + path)
+    return tu
+
+
+def _format_diagnostic(diagnostic):
+    severity = "fatal error" if diagnostic.severity >= 4 else "error"
+    if diagnostic.location.file is None:
+        return "%s: %s" % (severity, diagnostic.spelling)
+    name, line, column = lc.presumed(diagnostic.location)
+    return "%s:%d:%d: %s: %s" % (name, line, column, severity, diagnostic.spelling)
+
+
+def analyze(path, build_flags, options):
+    """Every function definition the translation unit of `path` puts in project files."""
+    tu = parse(path, build_flags)
+    walk = _Walk(tu, path, options, toolchain.uses_gnu89_inline(build_flags))
+    try:
+        return walk.run()
+    finally:
+        walk.close()
+
+
+class _Walk:
+    def __init__(self, tu, path, options, gnu89):
+        self.tu = tu
+        self.options = options
+        self.gnu89 = gnu89
+        self.analysis = Analysis(path)
+        tu_pointer = ctypes.cast(tu.obj, ctypes.c_void_p)
+        self.main_file = lc.getFile(tu_pointer, os.fsencode(path))
+        self.functions = []          # every top-level function declaration
+        self.by_name = None          # name -> declarations, built when needed
+        self.printer = lc.DeclarationPrinter(tu.cursor)
+        self.project = {}            # file handle -> (clang's name, in project?)
+        self.contents = {}           # file name -> bytes
+
+    def close(self):
+        self.printer.close()
+
+    def run(self):
+        definitions = []
+        functions = self.functions
+
+        def visit(cursor, _parent, _data):
+            kind = lc.getCursorKind(cursor)
+            if kind == lc.FUNCTION_DECL:
+                functions.append(cursor)
+                if lc.isCursorDefinition(cursor):
+                    definitions.append(cursor)
+            elif kind == lc.LINKAGE_SPEC:
+                return lc.VISIT_RECURSE
+            return lc.VISIT_CONTINUE
+
+        lc.visitChildren(self.tu.cursor, lc.VISITOR(visit), None)
+        for cursor in definitions:
+            self._definition(cursor)
+
+        # A mirrored tree needs the project's headers even where nothing in
+        # them changes: the rewritten .c still includes them by relative path.
+        if self.options.root:
+            seen = set()
+            for inclusion in self.tu.get_includes():
+                name = inclusion.include.name
+                if name not in seen and _under(name, self.options.root):
+                    seen.add(name)
+                    self.analysis.project_files.append(name)
+        return self.analysis
+
+    def _file(self, handle):
+        known = self.project.get(handle)
+        if known is None:
+            name = lc.file_name(handle)
+            inside = handle == self.main_file or _under(name, self.options.root)
+            known = self.project[handle] = (name, inside)
+        return known
+
+    def _definition(self, cursor):
+        # Cheap facts first: most definitions a file sees are static inline
+        # functions of system headers.
+        location = lc.getCursorLocation(cursor)
+        if lc.isInSystemHeader(location):
+            return
+        external = lc.getCursorLinkage(cursor) == lc.LINKAGE_EXTERNAL
+        handle, _offset = lc.file_location(location)
+        in_main = handle == self.main_file
+        if not external and in_main:
+            if lc.spelling(cursor) == self.options.init_name:
+                self._init(cursor, handle)
+            return
+
+        name = lc.spelling(cursor)
+        visible = external and lc.getCursorVisibility(cursor) in (
+            lc.VISIBILITY_DEFAULT, lc.VISIBILITY_PROTECTED)
+        if name == self.options.init_name:
+            self._init(cursor, handle)
+
+        parts = lc.children(cursor)
+        body = parts[-1] if parts and lc.getCursorKind(parts[-1]) == lc.COMPOUND_STMT else None
+        if body is None:
+            return
+        brace_handle, brace = lc.file_location(lc.getRangeStart(lc.getCursorExtent(body)))
+        brace_name, in_project = self._file(brace_handle)
+        if not in_project and not visible:
+            return
+        if visible and lc.isFunctionInlined(cursor):
+            visible = exported.inline_emits_symbol(
+                [self.printer(c) for c in self._redeclarations(name)], name, self.gnu89)
+
+        macro = self._macro_at(brace_name, brace)
+        annotations, lifetime, printed = set(), "", False
+        for part in parts:
+            kind = lc.getCursorKind(part)
+            if kind == lc.ANNOTATE_ATTR:
+                annotations.add(lc.spelling(part))
+            elif kind == lc.UNEXPOSED_ATTR and not printed:
+                lifetime, printed = self._lifetime(cursor, name), True
+        reason = exported.ungated_reason(
+            name, init_name=self.options.init_name, annotations=annotations,
+            lifetime=lifetime, ungated_names=self.options.ungated,
+            export_list=self.options.export_list, brace_from_macro=bool(macro))
+
+        file, line, _column = lc.presumed(location)
+        definition = Definition(
+            name=name, file=file, line=line, path=brace_name,
+            brace=-1 if macro else brace, macro=macro, exported=visible, reason=reason)
+        if definition.exported and not in_project:
+            self.analysis.outside_root.append(definition)
+            return
+        self.analysis.definitions.append(definition)
+
+    def _lifetime(self, cursor, name):
+        # An attribute written on an earlier declaration is inherited by the
+        # definition but printed only with the declaration that wrote it.
+        found = exported.lifetime_attribute(self.printer(cursor))
+        if found:
+            return found
+        for declaration in self._redeclarations(name):
+            found = exported.lifetime_attribute(self.printer(declaration))
+            if found:
+                return found
+        return ""
+
+    def _redeclarations(self, name):
+        if self.by_name is None:
+            self.by_name = {}
+            for cursor in self.functions:
+                self.by_name.setdefault(lc.spelling(cursor), []).append(cursor)
+        return self.by_name.get(name, [])
+
+    def _macro_at(self, path, offset):
+        """The macro whose expansion holds the brace, or "" if `{` is in the file."""
+        data = self.contents.get(path)
+        if data is None:
+            with open(path, "rb") as source:
+                data = self.contents[path] = source.read()
+        if data[offset:offset + 1] == b"{":
+            return ""
+        end = offset
+        while end < len(data) and (data[end:end + 1].isalnum() or data[end:end + 1] == b"_"):
+            end += 1
+        return data[offset:end].decode("utf-8", "replace") or "?"
+
+    def _init(self, cursor, handle):
+        name, _in_project = self._file(handle)
+        file, line, _column = lc.presumed(lc.getCursorLocation(cursor))
+        result = lc.getCanonicalType(lc.getCursorResultType(cursor))._kind_id
+        if result not in (lc.TYPE_VOID, lc.TYPE_INT) or lc.getNumArguments(cursor) > 0:
+            raise SourceError("%s:%d: error: init function '%s' must be declared "
+                              "'int %s(void)' or 'void %s(void)'"
+                              % (file, line, self.options.init_name,
+                                 self.options.init_name, self.options.init_name))
+        self.analysis.init = InitFunction(path=name, returns_void=result == lc.TYPE_VOID)
+
+
+def _under(path, root):
+    if not root:
+        return False
+    path = os.path.realpath(path)
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)

@@ -1,0 +1,156 @@
+"""The slice of libclang's C API the rewrite pass uses, declared once.
+
+`clang.cindex` loads the library and wraps most of it, but it has no binding
+for a cursor's visibility, presumed locations or pretty printing, and its
+cursor walk builds a Python object per child.  This module declares those
+functions on the same loaded library (`conf.lib`) with their exact ctypes
+signatures, plus a few small helpers the pass calls per function, so that the
+rest of the pass never touches ctypes directly.
+
+Everything here is a thin, exact mapping of Index.h; the decisions live in
+passes/exported.py.
+"""
+
+import ctypes
+from ctypes import POINTER, byref, c_int, c_uint, c_void_p
+
+from clang import cindex
+from clang.cindex import Cursor, SourceLocation, SourceRange
+
+
+class CXString(ctypes.Structure):
+    """A CXString we release ourselves (cindex's frees itself when collected)."""
+
+    _fields_ = [("data", c_void_p), ("private_flags", c_uint)]
+
+# CXCursorKind values (Index.h); compared as plain ints in the hot loop.
+FUNCTION_DECL = 8
+LINKAGE_SPEC = 23
+UNEXPOSED_DECL = 1
+COMPOUND_STMT = 202
+UNEXPOSED_ATTR = 400
+ANNOTATE_ATTR = 406
+
+# CXLinkageKind and CXVisibilityKind.
+LINKAGE_EXTERNAL = 4
+VISIBILITY_HIDDEN = 1
+VISIBILITY_PROTECTED = 2
+VISIBILITY_DEFAULT = 3
+
+# CXChildVisitResult.
+VISIT_BREAK, VISIT_CONTINUE, VISIT_RECURSE = 0, 1, 2
+
+# CXPrintingPolicyProperty values used to print a declaration without its body.
+POLICY_TERSE_OUTPUT = 17
+
+VISITOR = ctypes.CFUNCTYPE(c_int, Cursor, Cursor, c_void_p)
+
+# A second handle on the library cindex already loaded: the same code, but
+# function objects of our own, so our signatures never disturb cindex's.
+lib = ctypes.CDLL(cindex.conf.lib._name)
+
+
+def _declare(name, argtypes, restype):
+    function = getattr(lib, name)
+    function.argtypes = argtypes
+    function.restype = restype
+    return function
+
+
+getCursorKind = _declare("clang_getCursorKind", [Cursor], c_int)
+isCursorDefinition = _declare("clang_isCursorDefinition", [Cursor], c_uint)
+getCursorLinkage = _declare("clang_getCursorLinkage", [Cursor], c_int)
+getCursorVisibility = _declare("clang_getCursorVisibility", [Cursor], c_int)
+getCursorLocation = _declare("clang_getCursorLocation", [Cursor], SourceLocation)
+getCursorExtent = _declare("clang_getCursorExtent", [Cursor], SourceRange)
+getRangeStart = _declare("clang_getRangeStart", [SourceRange], SourceLocation)
+isInSystemHeader = _declare("clang_Location_isInSystemHeader", [SourceLocation], c_int)
+visitChildren = _declare("clang_visitChildren", [Cursor, VISITOR, c_void_p], c_uint)
+getFileLocation = _declare(
+    "clang_getExpansionLocation",
+    [SourceLocation, POINTER(c_void_p), POINTER(c_uint), POINTER(c_uint), POINTER(c_uint)],
+    None)
+getPresumedLocation = _declare(
+    "clang_getPresumedLocation",
+    [SourceLocation, POINTER(CXString), POINTER(c_uint), POINTER(c_uint)], None)
+getFileName = _declare("clang_getFileName", [c_void_p], CXString)
+getCString = _declare("clang_getCString", [CXString], ctypes.c_char_p)
+disposeString = _declare("clang_disposeString", [CXString], None)
+getCursorSpelling = _declare("clang_getCursorSpelling", [Cursor], CXString)
+getCursorPrintingPolicy = _declare("clang_getCursorPrintingPolicy", [Cursor], c_void_p)
+setPolicyProperty = _declare("clang_PrintingPolicy_setProperty", [c_void_p, c_int, c_uint], None)
+disposePolicy = _declare("clang_PrintingPolicy_dispose", [c_void_p], None)
+getCursorPrettyPrinted = _declare("clang_getCursorPrettyPrinted", [Cursor, c_void_p], CXString)
+getCursorResultType = _declare("clang_getCursorResultType", [Cursor], cindex.Type)
+getCanonicalType = _declare("clang_getCanonicalType", [cindex.Type], cindex.Type)
+getNumArguments = _declare("clang_Cursor_getNumArguments", [Cursor], c_int)
+isFunctionInlined = _declare("clang_Cursor_isFunctionInlined", [Cursor], c_uint)
+getTranslationUnitCursor = _declare("clang_getTranslationUnitCursor", [c_void_p], Cursor)
+getFile = _declare("clang_getFile", [c_void_p, ctypes.c_char_p], c_void_p)
+
+# CXTypeKind values the init function's signature is checked against.
+TYPE_VOID = 2
+TYPE_INT = 17
+
+
+def take_string(cx_string):
+    """The text of a CXString, decoded, after releasing it."""
+    try:
+        raw = getCString(cx_string)
+        return raw.decode("utf-8", "replace") if raw else ""
+    finally:
+        disposeString(cx_string)
+
+
+def spelling(cursor):
+    return take_string(getCursorSpelling(cursor))
+
+
+def file_location(location):
+    """(CXFile handle, byte offset) of the expansion site of a location."""
+    handle, line, column, offset = c_void_p(), c_uint(), c_uint(), c_uint()
+    getFileLocation(location, byref(handle), byref(line), byref(column), byref(offset))
+    return handle.value, offset.value
+
+
+def file_name(handle):
+    return take_string(getFileName(handle)) if handle else ""
+
+
+def presumed(location):
+    """(file, line, column) as the compiler reports them, honouring #line."""
+    name, line, column = CXString(), c_uint(), c_uint()
+    getPresumedLocation(location, byref(name), byref(line), byref(column))
+    return take_string(name), line.value, column.value
+
+
+def children(cursor):
+    """The direct children of a cursor, without descending any further."""
+    found = []
+
+    def visit(child, _parent, _data):
+        found.append(child)
+        return VISIT_CONTINUE
+
+    visitChildren(cursor, VISITOR(visit), None)
+    return found
+
+
+class DeclarationPrinter:
+    """Prints declarations as the compiler sees them, bodies left out.
+
+    Attributes such as constructor and destructor, and the `inline` and
+    `extern` actually written on one declaration, are visible only here.
+    """
+
+    def __init__(self, cursor):
+        self._policy = getCursorPrintingPolicy(cursor)
+        setPolicyProperty(self._policy, POLICY_TERSE_OUTPUT, 1)
+
+    def __call__(self, cursor):
+        return take_string(getCursorPrettyPrinted(cursor, self._policy))
+
+    def close(self):
+        if self._policy:
+            disposePolicy(self._policy)
+            self._policy = None

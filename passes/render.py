@@ -1,0 +1,94 @@
+"""The bytes of a rewritten file, from its original bytes and the edits.
+
+runtime_c/ABI.md ("What rewrite produces") fixes the format: a byte-order mark
+if the original had one, gate.h verbatim, `#line 1 "PATH"`, the original text
+with the gate call after each chosen `{`, and, in the file that defines the
+init function, the `_initgate_user_init` trampoline after its last line.
+
+Rewriting is idempotent: a file that already starts with the prologue keeps
+it, a brace already followed by the call gets no second one, and a file that
+already ends with the trampoline gets no second one.
+"""
+
+import functools
+
+from initgate.runtime_c import SOURCE_DIR
+
+BOM = b"\xef\xbb\xbf"
+GATE_CALL = b"_cgo_wait_runtime_init_done();"
+TRAMPOLINE_NAME = b"_initgate_user_init"
+
+
+@functools.lru_cache(maxsize=1)
+def gate_header():
+    return (SOURCE_DIR / "gate.h").read_bytes()
+
+
+def c_string(path):
+    """`path` as the body of a C string literal, byte for byte."""
+    out = []
+    for byte in path.encode("utf-8", "surrogateescape"):
+        char = chr(byte)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= byte < 0x7f:
+            out.append(char)
+        else:
+            # Octal escapes always stop after three digits, so the next
+            # character can never be swallowed into the escape.
+            out.append("\\%03o" % byte)
+    return "".join(out)
+
+
+def prologue(display_path):
+    return gate_header() + b'#line 1 "' + c_string(display_path).encode("ascii") + b'"\n'
+
+
+def is_rewritten(data):
+    """True if `data` already starts with a rewrite prologue."""
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+    header = gate_header()
+    return data.startswith(header) and data[len(header):].startswith(b'#line 1 "')
+
+
+def trampoline(init_name, returns_void, newline):
+    body = ("{ %s(); return 0; }" if returns_void else "{ return %s(); }") % init_name
+    lines = ['__attribute__((visibility("hidden"))) int _initgate_user_init(void);',
+             '__attribute__((visibility("hidden"))) int _initgate_user_init(void) ' + body]
+    return newline.join(line.encode("utf-8") for line in lines) + newline
+
+
+def render(original, display_path, braces, init=None):
+    """The rewritten bytes.
+
+    `braces` are byte offsets of `{` in `original` as clang reported them
+    (a byte-order mark counts); `init` is (name, returns_void) for the file
+    that defines the init function, else None.  A file with nothing to do
+    comes back unchanged.
+    """
+    braces = sorted(b for b in set(braces) if not original.startswith(GATE_CALL, b + 1))
+    for offset in braces:
+        if original[offset:offset + 1] != b"{":
+            raise ValueError("offset %d of %s is not an opening brace" % (offset, display_path))
+    wants_trampoline = init is not None and TRAMPOLINE_NAME + b"(void) {" not in original
+    if not braces and not wants_trampoline:
+        return original
+
+    pieces, start = [], 0
+    for offset in braces:
+        pieces += [original[start:offset + 1], GATE_CALL]
+        start = offset + 1
+    pieces.append(original[start:])
+    text = b"".join(pieces)
+
+    if wants_trampoline:
+        newline = b"\r\n" if b"\r\n" in original else b"\n"
+        if text and not text.endswith(b"\n"):
+            text += newline
+        text += trampoline(init[0], init[1], newline)
+
+    if is_rewritten(original):
+        return text
+    bom = BOM if text.startswith(BOM) else b""
+    return bom + prologue(display_path) + text[len(bom):]

@@ -1,0 +1,221 @@
+"""The rewrite pass as a Python API: analyze translation units, merge, render.
+
+`rewrite_file` is what a compiler wrapper calls for one translation unit: it
+returns the new bytes of the file and of any project header it defines
+exported functions in, with the gated and ungated records, and writes
+nothing.  `rewrite_units` does the same for many translation units (with
+their own flags), merges the edits every unit makes to a shared file (a
+header, or a `.c` that another `.c` includes), and reports units that
+disagree about one definition.  The CLI (passes/rewrite_cli.py) only turns
+arguments into these calls and writes what they return.
+"""
+
+import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from initgate.errors import InitgateError, SourceError
+from initgate.passes import analyze as analysis_mod, exported, render
+from initgate.passes.analyze import Options
+
+log = logging.getLogger("initgate.rewrite")
+
+
+@dataclass
+class FileOutput:
+    """One file the pass produced: `text` is the whole new file."""
+
+    path: str          # the file as clang opened it (the original to replace)
+    display: str       # the name in `#line` and the manifest
+    text: bytes
+    changed: bool
+
+
+@dataclass
+class RewriteResult:
+    files: dict = field(default_factory=dict)     # path -> FileOutput
+    gated: list = field(default_factory=list)     # Definition records, sorted
+    ungated: list = field(default_factory=list)   # exported but not gated, sorted
+    init_file: str = None                         # display name of the file defining init
+
+    def text(self, path):
+        return self.files[path].text
+
+
+def load_exports(path):
+    """An ExportList from a version script or a list of names."""
+    try:
+        with open(path, encoding="utf-8") as source:
+            return exported.ExportList(source.read(), path)
+    except OSError as err:
+        raise InitgateError("%s: cannot read the export list: %s" % (path, err.strerror)) from None
+
+
+def rewrite_file(path, flags, init_name, *, ungated=(), exports=None, root=None,
+                 continue_on_macro_brace=False):
+    """Rewrite one translation unit in memory; nothing is written.
+
+    `flags` are the build's compiler flags for `path`; `exports` an
+    ExportList (see load_exports) or None; `root` the project folder whose
+    headers may be edited (None: only `path` itself).  Returns a
+    RewriteResult whose files always include `path`.
+    """
+    options = make_options(init_name, ungated, exports, root, continue_on_macro_brace)
+    return rewrite_units([(path, list(flags))], options)
+
+
+def make_options(init_name, ungated=(), exports=None, root=None, continue_on_macro_brace=False):
+    return Options(init_name=init_name, ungated=frozenset(ungated), export_list=exports,
+                   root=os.path.realpath(root) if root else None,
+                   continue_on_macro_brace=continue_on_macro_brace)
+
+
+def rewrite_units(units, options, jobs=1, progress=None):
+    """Rewrite translation units [(path, flags)]; see the module docstring."""
+    analyses = _analyze_all(units, options, jobs, progress)
+    _check(analyses, options)
+    merged = _merge(analyses)
+
+    result = RewriteResult()
+    init = [a.init for a in analyses if a.init is not None]
+    init_paths = {i.path for i in init}
+    if len(init_paths) > 1:
+        raise SourceError("init function '%s' is defined in more than one file: %s"
+                          % (options.init_name, ", ".join(sorted(init_paths))))
+
+    paths = {os.path.normpath(a.main_path): a.main_path for a in analyses}
+    for path in merged:
+        paths.setdefault(os.path.normpath(path), path)
+    for analysis in analyses:
+        for path in analysis.project_files:
+            paths.setdefault(os.path.normpath(path), path)
+    for path in paths.values():
+        definitions = merged.get(path, {})
+        braces = [d.brace for d in definitions.values() if d.gated]
+        init_here = next(((options.init_name, i.returns_void) for i in init
+                          if os.path.normpath(i.path) == os.path.normpath(path)), None)
+        original = _read(path)
+        display = _display_name(path, definitions)
+        text = render.render(original, display, braces, init_here)
+        result.files[path] = FileOutput(path, display, text, text != original)
+        if init_here:
+            result.init_file = display
+        for definition in definitions.values():
+            if definition.gated:
+                result.gated.append(definition)
+            elif definition.exported:
+                result.ungated.append(definition)
+    key = lambda d: (d.file, d.line, d.name)
+    result.gated.sort(key=key)
+    result.ungated.sort(key=key)
+    for definition in result.gated:
+        log.info("%s:%d: gated %s", definition.file, definition.line, definition.name)
+    for definition in result.ungated:
+        log.info("%s:%d: not gated %s (%s)", definition.file, definition.line,
+                 definition.name, definition.reason)
+    return result
+
+
+def _analyze_all(units, options, jobs, progress):
+    def one(unit):
+        analysis = analysis_mod.analyze(unit[0], unit[1], options)
+        if progress:
+            progress(unit[0])
+        return analysis
+
+    if jobs <= 1 or len(units) <= 1:
+        analyses, errors = [], []
+        for unit in units:
+            try:
+                analyses.append(one(unit))
+            except SourceError as err:
+                errors.append(err)
+    else:
+        # libclang parses separate translation units on separate threads
+        # safely, and ctypes releases the GIL during the parse itself.
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(one, unit) for unit in units]
+        analyses, errors = [], []
+        for future in futures:
+            try:
+                analyses.append(future.result())
+            except SourceError as err:
+                errors.append(err)
+    if errors:
+        for err in errors[1:]:
+            log.error("%s", err)
+        raise errors[0]
+    return analyses
+
+
+def _check(analyses, options):
+    """Refuse definitions that cannot be gated, unless the user chose otherwise."""
+    problems = []
+    for analysis in analyses:
+        for definition in analysis.outside_root:
+            problems.append(
+                "%s:%d: error: exported function '%s' is defined outside the project "
+                "(%s); pass --root with a folder that contains it so it can be gated"
+                % (definition.file, definition.line, definition.name, definition.path))
+        if options.continue_on_macro_brace:
+            continue
+        for definition in analysis.definitions:
+            if definition.exported and definition.reason == exported.MACRO_BRACE:
+                problems.append(
+                    "%s:%d: error: definition of '%s' comes from macro '%s'; the gate "
+                    "cannot be inserted there: spell the opening brace out in the file, "
+                    "or pass --skip-macro-braces to leave it ungated"
+                    % (definition.file, definition.line, definition.name, definition.macro))
+    if problems:
+        problems = sorted(set(problems))
+        for problem in problems[1:]:
+            log.error("%s", problem)
+        more = " (and %d more)" % (len(problems) - 1) if len(problems) > 1 else ""
+        raise SourceError(problems[0] + more)
+
+
+def _merge(analyses):
+    """path -> {brace key -> Definition}, one entry per definition however many
+    translation units saw it; a disagreement between units is an error."""
+    merged = {}
+    for analysis in analyses:
+        for definition in analysis.definitions:
+            key = definition.brace if definition.brace >= 0 else ("macro", definition.line,
+                                                                   definition.name)
+            place = merged.setdefault(definition.path, {})
+            earlier = place.get(key)
+            if earlier is None:
+                place[key] = definition
+            elif (earlier.gated, earlier.exported) != (definition.gated, definition.exported):
+                raise SourceError(
+                    "%s:%d: error: translation units disagree about '%s': one %s it, "
+                    "another %s it (compile them with the same flags, or mark it "
+                    "INITGATE_UNGATED)"
+                    % (definition.file, definition.line, definition.name,
+                       _verb(earlier), _verb(definition)))
+    return merged
+
+
+def _verb(definition):
+    if definition.gated:
+        return "gates"
+    if definition.exported:
+        return "leaves ungated (%s)" % definition.reason
+    return "does not export"
+
+
+def _display_name(path, definitions):
+    # The compiler's own name for the file (honouring an earlier #line) is
+    # what __FILE__ said before the rewrite.
+    for definition in definitions.values():
+        return definition.file
+    return path
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as source:
+            return source.read()
+    except OSError as err:
+        raise InitgateError("%s: cannot read: %s" % (path, err.strerror)) from None

@@ -1,0 +1,166 @@
+"""`initgate rewrite`: the command line over passes/rewrite.py.
+
+    initgate rewrite --init NAME (-o OUTDIR | --in-place) FILE.c|DIR... [-- FLAGS]
+
+Arguments become translation units (files, the .c files under folders, or a
+build's compile_commands.json), the pass returns every file's new bytes,
+and this module writes them: atomically, and only once every unit has been
+analyzed without error, so a failure leaves every file as it was.
+"""
+
+import argparse
+import os
+import sys
+
+from initgate.errors import InitgateError, UsageError
+from initgate.fileio import write_atomic
+from initgate.passes import compile_db, manifest, rewrite
+
+
+def add_arguments(parser):
+    _add_options(parser)
+    parser.add_argument("inputs", nargs=argparse.REMAINDER,
+                        metavar="FILE.c|DIR... [-- COMPILER FLAGS]",
+                        help="sources or folders of sources; flags after -- are the "
+                             "build's compiler flags, used for every file")
+
+
+def _add_options(parser):
+    parser.add_argument("--init", metavar="NAME",
+                        help="the library's init function: int NAME(void) or void NAME(void)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", metavar="OUTDIR",
+                       help="write the rewritten tree here, mirroring it under --root")
+    where.add_argument("--in-place", action="store_true", help="edit the sources themselves")
+    parser.add_argument("--root", metavar="DIR",
+                        help="the project folder: its headers and included .c files are "
+                             "rewritten too (default: the folder holding every input)")
+    parser.add_argument("--ungated", action="append", default=[], metavar="NAME",
+                        help="never gate function NAME (repeatable)")
+    parser.add_argument("--exports", metavar="FILE",
+                        help="gate only what this GNU ld version script (or list of names, "
+                             "one a line) exports")
+    parser.add_argument("--manifest", metavar="FILE",
+                        help="write the gated and ungated functions here, as JSON")
+    parser.add_argument("-p", dest="build_dir", metavar="BUILD_DIR",
+                        help="take files and flags from BUILD_DIR/compile_commands.json")
+    parser.add_argument("-j", dest="jobs", type=int, default=1, metavar="N",
+                        help="rewrite N files in parallel")
+    parser.add_argument("--skip-macro-braces", action="store_true",
+                        help="leave a definition whose opening brace comes from a macro "
+                             "ungated (listed in the manifest) instead of failing")
+
+
+def run(args):
+    args = _reparse(args)
+    if not args.init:
+        raise UsageError("rewrite needs --init NAME, the library's init function")
+    if not args.output and not args.in_place:
+        raise UsageError("rewrite needs -o OUTDIR or --in-place")
+    if args.jobs < 1:
+        raise UsageError("-j needs a positive number")
+
+    units = _units(args)
+    root = os.path.realpath(args.root) if args.root else _common_folder(u[0] for u in units)
+    exports = rewrite.load_exports(args.exports) if args.exports else None
+    options = rewrite.make_options(args.init, args.ungated, exports, root,
+                                   args.skip_macro_braces)
+    result = rewrite.rewrite_units(units, options, jobs=args.jobs,
+                                   progress=_progress(len(units)))
+    if result.init_file is None:
+        raise InitgateError("no file given defines the init function '%s': name the file "
+                            "that does, or check --init" % args.init)
+
+    for output in result.files.values():
+        if args.in_place:
+            if output.changed:
+                write_atomic(output.path, output.text)
+        else:
+            target = _mirror(output.path, root, args.output)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            write_atomic(target, output.text)
+    if args.manifest:
+        write_atomic(args.manifest, manifest.dumps(
+            manifest.manifest(args.init, result.gated, result.ungated)))
+    return 0
+
+
+def _reparse(args):
+    """Options may also follow the files; everything after `--` is compiler flags."""
+    tokens = list(args.inputs or [])
+    flags = []
+    if "--" in tokens:
+        split = tokens.index("--")
+        tokens, flags = tokens[:split], tokens[split + 1:]
+    parser = argparse.ArgumentParser(prog="initgate rewrite")
+    _add_options(parser)
+    parser.add_argument("-v", "--verbose", action="count", default=0, dest="late_verbose")
+    parser.add_argument("sources", nargs="*")
+    late = parser.parse_args(tokens)
+    for name, value in vars(late).items():
+        default = parser.get_default(name)
+        if name == "ungated":
+            args.ungated = list(args.ungated) + list(value)
+        elif value != default or not hasattr(args, name):
+            setattr(args, name, value)
+    if late.late_verbose:
+        import logging
+        logging.getLogger("initgate").setLevel(logging.INFO if late.late_verbose == 1
+                                               else logging.DEBUG)
+    args.flags = flags
+    return args
+
+
+def _units(args):
+    sources = []
+    for item in args.sources:
+        if os.path.isdir(item):
+            for folder, subfolders, files in os.walk(item):
+                subfolders.sort()
+                sources += [os.path.join(folder, f) for f in sorted(files) if f.endswith(".c")]
+        elif os.path.isfile(item):
+            sources.append(item)
+        else:
+            raise UsageError("%s: no such file or folder" % item)
+
+    if args.build_dir:
+        units = compile_db.load(args.build_dir)
+        if sources:
+            wanted = {os.path.realpath(s) for s in sources}
+            units = [u for u in units if os.path.realpath(u[0]) in wanted]
+        units = [(path, flags + args.flags) for path, flags in units]
+    else:
+        units = [(path, list(args.flags)) for path in sources]
+    if not units:
+        raise UsageError("rewrite needs at least one C file, folder or -p BUILD_DIR")
+    return units
+
+
+def _common_folder(paths):
+    folders = [os.path.dirname(os.path.realpath(p)) for p in paths]
+    return os.path.commonpath(folders)
+
+
+def _mirror(path, root, outdir):
+    relative = os.path.relpath(os.path.realpath(path), root)
+    if relative.startswith(os.pardir + os.sep) or relative == os.pardir:
+        raise UsageError("%s is outside the project root %s: pass --root with a folder "
+                         "that holds every file to rewrite" % (path, root))
+    return os.path.join(outdir, relative)
+
+
+def _progress(total):
+    if total < 8 or not sys.stderr.isatty():
+        return None
+    done = [0]
+
+    def show(path):
+        done[0] += 1
+        width = 30
+        filled = width * done[0] // total
+        sys.stderr.write("\r[%s%s] %d/%d %s\x1b[K" % ("#" * filled, "." * (width - filled),
+                                                    done[0], total, os.path.basename(path)))
+        if done[0] == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+    return show

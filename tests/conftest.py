@@ -1,0 +1,47 @@
+"""Shared test helpers: run the initgate command, and require external tools.
+
+A tool that is missing skips the tests that need it, with the Debian package
+to install, except under CI=true, where a missing tool is a failure: CI must
+never pass by skipping.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_initgate(*args, cwd=None, check=True):
+    """Run `initgate ARGS` with this interpreter; return the CompletedProcess."""
+    proc = subprocess.run([sys.executable, "-m", "initgate", *map(str, args)],
+                          cwd=cwd, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError("initgate %s failed (%d):\n%s%s"
+                             % (" ".join(map(str, args)), proc.returncode,
+                                proc.stdout, proc.stderr))
+    return proc
+
+
+def require_tool(name, package):
+    """The path of tool `name`, or skip (fail under CI=true) naming `package`."""
+    path = shutil.which(name)
+    if path:
+        return path
+    message = "%s not found: install the Debian package %s" % (name, package)
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def run(cmd, **kwargs):
+    """Run a build or host command; fail the test with its output if it fails."""
+    proc = subprocess.run(list(map(str, cmd)), capture_output=True, text=True, **kwargs)
+    if proc.returncode != 0:
+        raise AssertionError("%s failed (%d):\n%s%s"
+                             % (" ".join(map(str, cmd)), proc.returncode,
+                                proc.stdout, proc.stderr))
+    return proc

@@ -1,0 +1,35 @@
+/* Linkage and visibility attributes decide what is gated. */
+#include <stddef.h>
+#include <stdio.h>
+
+static int table[16];
+
+int lib_init(void)
+{
+	size_t i;
+	for (i = 0; i < 16; i++)
+		table[i] = (int)(i * i);
+	return 0;
+}
+
+int lib_square(int x) { return table[x & 15]; }
+
+static int helper(int x) { return x + 1; }
+
+__attribute__((visibility("hidden"))) int lib_hidden(int x) { return helper(x); }
+
+__attribute__((visibility("internal"))) int lib_internal(void) { return 3; }
+
+__attribute__((visibility("protected"))) int lib_protected(void) { return 4; }
+
+int lib_declared_hidden(void) __attribute__((visibility("hidden")));
+int lib_declared_hidden(void) { return 5; }
+
+__attribute__((weak)) int lib_weak(void) { return 6; }
+
+void lib_print(const char *s)
+{
+	printf("%s\n", s);
+}
+
+int main(void) { return lib_square(2) - 4; }

@@ -1,0 +1,10 @@
+#ifndef UTIL_H
+#define UTIL_H
+
+/* Defined in a header of the project: gated once, where it is written. */
+static inline int util_twice(int x) { return 2 * x; }
+
+int util_exported(int x);
+inline int util_exported(int x) { return x + 1; }
+
+#endif

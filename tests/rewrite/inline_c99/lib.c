@@ -1,0 +1,24 @@
+/* C99 inline: an inline definition emits a symbol only if some file-scope
+ * declaration says extern or lacks inline. */
+int lib_init(void) { return 0; }
+
+inline int lib_inline_only(int x) { return x + 1; }
+
+extern inline int lib_extern_inline(int x) { return x + 2; }
+
+int lib_declared_plain(int x);
+inline int lib_declared_plain(int x) { return x + 3; }
+
+inline int lib_declared_after(int x) { return x + 4; }
+extern int lib_declared_after(int x);
+
+static inline int lib_static_inline(int x) { return x + 5; }
+
+__attribute__((gnu_inline)) inline int lib_gnu_inline(int x) { return x + 6; }
+
+__attribute__((gnu_inline)) extern inline int lib_gnu_extern_inline(int x)
+{
+	return x + 7;
+}
+
+int lib_use(int x) { return lib_inline_only(x) + lib_static_inline(x); }

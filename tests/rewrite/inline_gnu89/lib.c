@@ -1,0 +1,12 @@
+/* GNU89 inline: `inline` emits a symbol, `extern inline` never does. */
+int lib_init(void) { return 0; }
+
+inline int lib_inline(int x) { return x + 1; }
+
+extern inline int lib_extern_inline(int x) { return x + 2; }
+
+static inline int lib_static_inline(int x) { return x + 3; }
+
+int lib_use(int x) { return lib_extern_inline(x) + lib_static_inline(x); }
+
+int lib_extern_inline(int x);

@@ -1,0 +1,9 @@
+/* An opening brace that a macro supplies cannot be edited in place. */
+#define BEGIN {
+#define DEFINE_GETTER(name, value) int name(void) { return value; }
+
+int lib_init(void) { return 0; }
+int lib_begin(void) BEGIN return 1; }
+DEFINE_GETTER(lib_getter, 2)
+static int lib_static_begin(void) BEGIN return 3; }
+int lib_plain(void) { return lib_static_begin(); }

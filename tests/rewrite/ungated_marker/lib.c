@@ -1,0 +1,10 @@
+/* Marked in the header, marked at the definition, or named on the command line. */
+#include "include/lib.h"
+
+static volatile int ready;
+
+int lib_init(void) { ready = 1; return 0; }
+int lib_is_ready(void) { return ready; }
+INITGATE_UNGATED int lib_state(void) { return ready; }
+int lib_progress(void) { return ready * 100; }
+int lib_work(int x) { return x * 2; }

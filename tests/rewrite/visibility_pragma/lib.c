@@ -1,0 +1,13 @@
+/* #pragma GCC visibility hides everything between push and pop. */
+int lib_init(void) { return 0; }
+
+#pragma GCC visibility push(hidden)
+int lib_pushed_hidden(void) { return 1; }
+__attribute__((visibility("default"))) int lib_pushed_default(void) { return 2; }
+#pragma GCC visibility push(default)
+int lib_nested_default(void) { return 3; }
+#pragma GCC visibility pop
+int lib_hidden_again(void) { return 4; }
+#pragma GCC visibility pop
+
+int lib_after(void) { return 5; }

@@ -1,0 +1,96 @@
+"""The architecture matrix: the whole pipeline for every architecture and flavour.
+
+One test per cell, named ARCH-FLAVOUR (test_matrix[aarch64-nolibc]), so the
+README's table can cite each one.  A cell runs what a user runs:
+
+    initgate rewrite matrix_lib.c            (once: the output is the same text
+                                              for every target)
+    CC -c the rewritten source and the hold helper
+    initgate runtime --cc CC [--no-libc]     (the runtime for CC's target)
+    CC -shared ... runtime.o                 (the runtime linked last, ABI.md)
+    initgate patch-elf libmatrix.so
+
+then runs tests/arch/matrix_host.c, built for the same target (a glibc
+program even for the no-libc library; a musl one for musl), under qemu-user
+or natively (x86_64, and i386 through the cross loader).  The host holds
+init on a futex word it releases itself, so every step is deterministic:
+see the host's header for how it knows each caller is asleep at the gate.
+
+Flavours: glibc (the pthreads runtime), nolibc (the clone0 runtime in a
+-nostdlib -ffreestanding library) and, for x86_64, musl (musl-gcc's host
+and library, where the loader passes .init_array functions no arguments).
+"""
+
+import os
+
+import pytest
+
+from arch.toolchains import ARCHES, require, require_musl
+from conftest import REPO, run, run_initgate
+
+HERE = os.path.join(REPO, "tests", "arch")
+RUNTIME_DIR = os.path.join(REPO, "runtime_c")
+THREADS = 4
+CFLAGS = ["-O2", "-Wall", "-Wextra", "-Werror"]
+
+CELLS = [(arch, flavour) for arch in ARCHES for flavour in ("glibc", "nolibc")]
+CELLS.append(("x86_64", "musl"))
+
+
+@pytest.fixture(scope="module")
+def rewritten(tmp_path_factory):
+    """matrix_lib.c, rewritten once for every cell."""
+    out = tmp_path_factory.mktemp("rewritten")
+    run_initgate("rewrite", "--init", "matrix_init", "-o", out,
+                 os.path.join(HERE, "matrix_lib.c"), "--", "-I", RUNTIME_DIR)
+    return out / "matrix_lib.c"
+
+
+def build_library(tmp_path, cc, arch, flavour, source):
+    """The gated, patched libmatrix.so for one cell."""
+    objects = [tmp_path / "matrix_lib.o", tmp_path / "hold.o"]
+    runtime = tmp_path / "initgate_rt.o"
+    lib = tmp_path / "libmatrix.so"
+    if flavour == "nolibc":
+        freestanding = ["-ffreestanding", "-nostdinc", "-fno-builtin"]
+        run([cc, *CFLAGS, *freestanding, "-fPIC", "-I", RUNTIME_DIR, "-c", source,
+             "-o", objects[0]])
+        run([cc, *CFLAGS, *freestanding, "-fPIC", "-include",
+             os.path.join(RUNTIME_DIR, "arch", arch + ".h"),
+             "-c", os.path.join(HERE, "hold_nolibc.c"), "-o", objects[1]])
+        run_initgate("runtime", "--cc", cc, "--no-libc", "-o", runtime)
+        # libgcc supplies what the compiler may call for arithmetic or atomics
+        # on some targets; it needs no C library.
+        run([cc, "-shared", "-nostdlib", "-o", lib, *objects, runtime, "-lgcc"])
+    else:
+        run([cc, *CFLAGS, "-fPIC", "-I", RUNTIME_DIR, "-c", source, "-o", objects[0]])
+        run([cc, *CFLAGS, "-fPIC", "-c", os.path.join(HERE, "hold_libc.c"),
+             "-o", objects[1]])
+        run_initgate("runtime", "--cc", cc, "-o", runtime)
+        run([cc, "-shared", "-o", lib, *objects, runtime, "-lpthread"])
+    run_initgate("patch-elf", lib)
+    return lib
+
+
+def build_host(tmp_path, cc, ldflags):
+    host = tmp_path / "matrix_host"
+    run([cc, *CFLAGS, "-o", host, os.path.join(HERE, "matrix_host.c"), "-rdynamic",
+         "-ldl", "-lpthread", *ldflags])
+    return host
+
+
+@pytest.mark.parametrize("arch,flavour", CELLS, ids=["-".join(c) for c in CELLS])
+def test_matrix(arch, flavour, rewritten, tmp_path):
+    chain = require(arch)
+    cc = require_musl() if flavour == "musl" else chain.cc
+    lib = build_library(tmp_path, cc, arch, flavour, rewritten)
+    host = build_host(tmp_path, cc, chain.host_ldflags)
+
+    proc = run(chain.command(host, lib, THREADS), timeout=300)
+    assert proc.stdout.splitlines() == [
+        "dlopen returned while init is held",
+        "%d callers asleep at the gate" % THREADS,
+        "init runs on its own thread",
+        "%d callers saw the initialized state" % THREADS,
+        "init saw main's 3 arguments",
+    ]

@@ -1,0 +1,120 @@
+"""`initgate rewrite` on the command line: inputs, outputs, and bad input."""
+
+import json
+import os
+
+from conftest import run_initgate
+
+LIB = "int lib_init(void) { return 0; }\nint lib_a(void) { return 1; }\n"
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_in_place_edits_only_what_changes(tmp_path):
+    lib = write(tmp_path / "lib.c", LIB)
+    other = write(tmp_path / "other.c", "static int quiet(void) { return 0; }\n")
+    stamp = os.stat(other).st_mtime_ns
+    run_initgate("rewrite", "--init", "lib_init", "--in-place", "lib.c", "other.c",
+                 cwd=tmp_path)
+    assert b"lib_a(void) {_cgo_wait_runtime_init_done();" in lib.read_bytes()
+    assert os.stat(other).st_mtime_ns == stamp
+
+
+def test_folder_input_mirrors_the_tree(tmp_path):
+    write(tmp_path / "src/lib.c", LIB)
+    write(tmp_path / "src/sub/more.c", "int more(void) { return 2; }\n")
+    write(tmp_path / "src/notes.txt", "not C\n")
+    run_initgate("rewrite", "--init", "lib_init", "-o", "out", "src", cwd=tmp_path)
+    assert sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*")
+                  if p.is_file()) == ["lib.c", "sub/more.c"]
+    assert b'#line 1 "src/sub/more.c"' in (tmp_path / "out/sub/more.c").read_bytes()
+
+
+def test_compile_commands_give_each_file_its_flags(tmp_path):
+    write(tmp_path / "src/lib.c", LIB)
+    write(tmp_path / "src/hidden.c", "int hidden_fn(void) { return 3; }\n")
+    db = [{"directory": str(tmp_path / "src"), "file": "lib.c",
+           "arguments": ["gcc", "-c", "-O2", "lib.c", "-o", "lib.o"]},
+          {"directory": str(tmp_path / "src"), "file": "hidden.c",
+           "command": "cc -fvisibility=hidden -c hidden.c -o hidden.o"}]
+    write(tmp_path / "build/compile_commands.json", json.dumps(db))
+    run_initgate("rewrite", "--init", "lib_init", "-p", "build", "-o", "out",
+                 "--manifest", "m.json", cwd=tmp_path)
+    manifest = json.loads((tmp_path / "m.json").read_text())
+    assert [e["name"] for e in manifest["gated"]] == ["lib_a"]
+    assert (tmp_path / "out/hidden.c").read_text() == "int hidden_fn(void) { return 3; }\n"
+
+
+def test_parallel_run_gives_the_same_bytes(tmp_path):
+    for i in range(6):
+        write(tmp_path / ("src/f%d.c" % i), "int f%d(void) { return %d; }\n" % (i, i))
+    write(tmp_path / "src/lib.c", LIB)
+    run_initgate("rewrite", "--init", "lib_init", "-o", "one", "--manifest", "one.json",
+                 "src", cwd=tmp_path)
+    run_initgate("rewrite", "-j", "3", "--init", "lib_init", "-o", "three",
+                 "--manifest", "three.json", "src", cwd=tmp_path)
+    for path in (tmp_path / "one").iterdir():
+        assert path.read_bytes() == (tmp_path / "three" / path.name).read_bytes()
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "three.json").read_bytes()
+
+
+def test_units_that_disagree_are_reported(tmp_path):
+    write(tmp_path / "shared.h", "int shared_fn(void) { return 1; }\n")
+    write(tmp_path / "a.c", '#include "shared.h"\n' + LIB)
+    write(tmp_path / "b.c", '#pragma GCC visibility push(hidden)\n#include "shared.h"\n'
+                            '#pragma GCC visibility pop\n')
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", "a.c", "b.c",
+                        cwd=tmp_path, check=False)
+    assert proc.returncode == 1
+    assert "shared.h:1: error: translation units disagree about 'shared_fn'" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_exported_definition_outside_the_root_is_refused(tmp_path):
+    write(tmp_path / "include/api.h", "int api_fn(void) { return 1; }\n")
+    write(tmp_path / "src/lib.c", '#include "../include/api.h"\n' + LIB)
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", "src/lib.c",
+                        cwd=tmp_path, check=False)
+    assert proc.returncode == 1
+    assert "exported function 'api_fn' is defined outside the project" in proc.stderr
+    assert "--root" in proc.stderr
+    run_initgate("rewrite", "--init", "lib_init", "-o", "out", "--root", ".", "src/lib.c",
+                 cwd=tmp_path)
+    assert b"api_fn(void) {_cgo_wait_runtime_init_done();" in \
+        (tmp_path / "out/include/api.h").read_bytes()
+
+
+def test_init_defined_twice(tmp_path):
+    write(tmp_path / "a.c", LIB)
+    write(tmp_path / "b.c", "int lib_init(void) { return 1; }\n")
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", "a.c", "b.c",
+                        cwd=tmp_path, check=False)
+    assert proc.returncode == 1
+    assert "defined in more than one file" in proc.stderr
+
+
+def test_usage_mistakes_exit_2(tmp_path):
+    write(tmp_path / "lib.c", LIB)
+    assert run_initgate("rewrite", "-o", "out", "lib.c", cwd=tmp_path,
+                        check=False).returncode == 2
+    assert run_initgate("rewrite", "--init", "lib_init", "lib.c", cwd=tmp_path,
+                        check=False).returncode == 2
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", "missing.c",
+                        cwd=tmp_path, check=False)
+    assert proc.returncode == 2 and "missing.c: no such file" in proc.stderr
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", "--exports", "none.map",
+                        "lib.c", cwd=tmp_path, check=False)
+    assert proc.returncode == 1 and "none.map: cannot read" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_options_after_files_and_verbose_report(tmp_path):
+    write(tmp_path / "lib.c", LIB)
+    proc = run_initgate("rewrite", "lib.c", "--init", "lib_init", "-o", "out", "-v",
+                        "--", "-DUNUSED", cwd=tmp_path)
+    assert "lib.c:2: gated lib_a" in proc.stderr
+    assert "lib.c:1: not gated lib_init (init function)" in proc.stderr

@@ -1,0 +1,168 @@
+"""Unit tests of the rewrite pass's parts: export lists, inline rules, flags,
+the rendering of a file, and the Python API the compiler wrapper calls."""
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import require_tool, run
+from initgate.errors import SourceError
+from initgate.passes import exported, render, toolchain
+from initgate.passes.rewrite import rewrite_file
+
+SCRIPT = """
+/* comment */
+V1 { global: api_*; exact; local: *; };
+V2 { global: later; local: api_internal; } V1;
+"""
+
+
+def test_version_script():
+    exports = exported.ExportList(SCRIPT)
+    assert exports.exports("api_open")
+    assert exports.exports("exact")
+    assert exports.exports("later")
+    assert not exports.exports("api_internal")      # an exact local beats a glob
+    assert not exports.exports("helper")
+
+
+def test_version_script_without_local_keeps_the_rest():
+    exports = exported.ExportList("{ global: a; };")
+    assert exports.exports("a") and exports.exports("b")
+
+
+def test_name_list():
+    exports = exported.ExportList("one\n# not a name\ntwo\n")
+    assert exports.exports("one") and exports.exports("two")
+    assert not exports.exports("three") and not exports.exports("#")
+
+
+@pytest.mark.parametrize("declarations, gnu89, emits", [
+    (["inline int f(void)"], False, False),
+    (["extern inline int f(void)"], False, True),
+    (["int f(void)", "inline int f(void)"], False, True),
+    (["inline int f(void)"], True, True),
+    (["extern inline int f(void)"], True, False),
+    (["inline int f(void) __attribute__((gnu_inline))"], False, True),
+    (["static inline int f(void)"], False, False),
+])
+def test_inline_rules(declarations, gnu89, emits):
+    assert exported.inline_emits_symbol(declarations, "f", gnu89) == emits
+
+
+def test_lifetime_attribute_spellings():
+    assert exported.lifetime_attribute("__attribute__((constructor(65535))) void f(void)")
+    assert exported.lifetime_attribute("void f(void) [[gnu::destructor(65535)]]") == "destructor"
+    assert exported.lifetime_attribute("void constructor_like(void)") == ""
+
+
+def test_gcc_only_flags_are_dropped():
+    flags = toolchain.parse_flags(["-O2", "-g", "-Wall", "-Werror", "-fno-tree-vrp",
+                                   "-fvisibility=hidden", "-DX=1", "-I", "inc", "-c",
+                                   "-o", "x.o", "-MD", "-MF", "x.d", "x.c", "-std=gnu89",
+                                   "-Wl,-z,now", "-include", "config.h"])
+    assert flags[:2] == ["-resource-dir", toolchain.resource_dir()]
+    body = flags[2:len(flags) - len(toolchain.TOLERANCE)]
+    assert body == ["-fvisibility=hidden", "-DX=1", "-I", "inc", "-std=gnu89",
+                    "-include", "config.h"]
+    assert "-Wno-error=implicit-function-declaration" in flags
+
+
+def test_gnu89_inline_follows_the_flags():
+    assert toolchain.uses_gnu89_inline(["-std=gnu89"])
+    assert toolchain.uses_gnu89_inline(["-std=c99", "-fgnu89-inline"])
+    assert not toolchain.uses_gnu89_inline(["-std=gnu89", "-fno-gnu89-inline"])
+    assert not toolchain.uses_gnu89_inline(["-std=gnu89", "-std=c11"])
+    assert not toolchain.uses_gnu89_inline([])
+
+
+def test_render_keeps_bom_first_and_lines():
+    original = b"\xef\xbb\xbfint f(void) { return 1; }\n"
+    text = render.render(original, "f.c", [original.index(b"{")])
+    assert text.startswith(b"\xef\xbb\xbf" + render.gate_header())
+    assert text.endswith(b'#line 1 "f.c"\nint f(void) {_cgo_wait_runtime_init_done(); '
+                         b"return 1; }\n")
+    assert render.render(text, "f.c", [text.index(b"int f(void) {") + 12]) == text
+
+
+def test_render_refuses_an_offset_that_is_not_a_brace():
+    with pytest.raises(ValueError):
+        render.render(b"int f(void) { }", "f.c", [0])
+
+
+def test_unchanged_file_is_copied():
+    assert render.render(b"static int x;\n", "x.c", []) == b"static int x;\n"
+
+
+def test_trampoline_without_final_newline_and_void_init():
+    text = render.render(b"void start(void) { }", "s.c", [], init=("start", True))
+    assert text.endswith(b"void start(void) { }\n"
+                         b'__attribute__((visibility("hidden"))) int _initgate_user_init(void);\n'
+                         b'__attribute__((visibility("hidden"))) int _initgate_user_init(void) '
+                         b"{ start(); return 0; }\n")
+
+
+def test_line_directive_path_is_escaped(tmp_path):
+    """__FILE__ in the rewritten file is exactly the original path, whatever it holds."""
+    gcc = require_tool("gcc", "gcc")
+    name = 'we"ird\\name \xe9\t.c'
+    source = tmp_path / name
+    source.write_bytes(b'#include <stdio.h>\nint lib_init(void) { return 0; }\n'
+                       b'int main(void) { puts(__FILE__); return __LINE__; }\n')
+    result = rewrite_file(str(source), [], "lib_init")
+    out = tmp_path / "out.c"
+    out.write_bytes(result.text(str(source)))
+    run([gcc, "-o", tmp_path / "prog", out])
+    proc = subprocess.run([tmp_path / "prog"], capture_output=True)
+    assert proc.stdout.decode("utf-8").rstrip("\n") == str(source)
+    assert proc.returncode == 3
+
+
+def test_api_writes_nothing(tmp_path):
+    source = tmp_path / "api.c"
+    source.write_text("int api_init(void) { return 0; }\nint api_get(void) { return 1; }\n")
+    before = sorted(os.listdir(tmp_path))
+    result = rewrite_file(str(source), ["-O2"], "api_init")
+    assert sorted(os.listdir(tmp_path)) == before
+    assert [d.name for d in result.gated] == ["api_get"]
+    assert [(d.name, d.reason) for d in result.ungated] == [("api_init", "init function")]
+    assert result.init_file == str(source)
+    assert b"int api_get(void) {_cgo_wait_runtime_init_done();" in result.text(str(source))
+
+
+def test_api_without_the_init_function(tmp_path):
+    source = tmp_path / "other.c"
+    source.write_text("int other(void) { return 1; }\n")
+    result = rewrite_file(str(source), [], "lib_init")
+    assert result.init_file is None
+    assert b"_initgate_user_init" not in result.text(str(source))
+
+
+def test_api_parse_error_names_the_place(tmp_path):
+    source = tmp_path / "bad.c"
+    source.write_text("int f(void) { return 1 }\n")
+    with pytest.raises(SourceError, match=r"bad\.c:1:23: error: expected ';'"):
+        rewrite_file(str(source), [], "f")
+
+
+def test_init_signature_is_checked(tmp_path):
+    source = tmp_path / "init.c"
+    source.write_text("int lib_init(int argc) { return argc; }\n")
+    with pytest.raises(SourceError, match="must be declared 'int lib_init"):
+        rewrite_file(str(source), [], "lib_init")
+
+
+def test_static_init_gets_a_trampoline(tmp_path):
+    source = tmp_path / "init.c"
+    source.write_text("static int lib_init(void) { return 0; }\n")
+    result = rewrite_file(str(source), [], "lib_init")
+    assert result.init_file == str(source)
+    assert result.text(str(source)).endswith(b"{ return lib_init(); }\n")
+
+
+def test_diagnostics_honour_line_directives(tmp_path):
+    source = tmp_path / "gen.c"
+    source.write_text('#line 40 "grammar.y"\nint f(void) { return 1 }\n')
+    with pytest.raises(SourceError, match=r"^grammar\.y:40:"):
+        rewrite_file(str(source), [], "f")

@@ -1,0 +1,122 @@
+"""verify: a fully gated library passes; anything ungated is caught and named."""
+
+import json
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "patch"))
+import scenarios  # noqa: E402
+
+from conftest import run, run_initgate  # noqa: E402
+
+pytest.importorskip("capstone", reason="verify needs the PyPI package capstone")
+
+
+def manifest(tmp_path, ungated=()):
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps({
+        "version": 1, "init": "lib_init",
+        "gated": [{"name": n, "file": "lib.c", "line": 1} for n in ("add", "add_twice", "name")],
+        "ungated": [{"name": n, "file": "x.c", "line": 2, "reason": "hand-written"}
+                    for n in ungated]}))
+    return str(path)
+
+
+def verify(lib, *extra):
+    return run_initgate("verify", lib, *extra, check=False)
+
+
+def lines_about(proc, name):
+    return [line.split(None, 1) for line in proc.stdout.splitlines()
+            if line.startswith("  ") and line.split(None, 1)[1].startswith(name + ":")]
+
+
+def built(tmp_path, name="gnu_ld", extra=(), patch=True):
+    lib, _ = scenarios.build(name, str(tmp_path), extra_sources=extra)
+    if patch:
+        run_initgate("patch-elf", lib)
+    return lib
+
+
+@pytest.mark.parametrize("name", ["gnu_ld", "relr", "version_script", "visibility_hidden"])
+def test_gated_library_passes(tmp_path, name):
+    proc = verify(built(tmp_path, name), "--manifest", manifest(tmp_path))
+    assert proc.returncode == 0, proc.stdout
+    for function in ("add", "add_twice", "name"):
+        assert lines_about(proc, function)[0][0] == "gated"
+    assert lines_about(proc, "lib_init")[0][0] == "init"
+    assert lines_about(proc, "counter")[0][0] == "data"
+    assert "result: fully gated" in proc.stdout
+
+
+def test_unrewritten_object_is_named(tmp_path):
+    proc = verify(built(tmp_path, extra=("unrewritten.c",)), "--manifest", manifest(tmp_path))
+    assert proc.returncode == 1
+    assert lines_about(proc, "forgotten")[0][0] == "FAIL"
+    assert "NOT fully gated" in proc.stdout and "1 not gated" in proc.stdout
+
+
+def test_manifest_marks_deliberately_ungated(tmp_path):
+    lib = built(tmp_path, extra=("unrewritten.c",))
+    proc = verify(lib, "--manifest", manifest(tmp_path, ungated=("forgotten",)))
+    assert proc.returncode == 0, proc.stdout
+    kind, detail = lines_about(proc, "forgotten")[0]
+    assert kind == "ungated" and "hand-written (x.c:2)" in detail
+
+
+def test_without_manifest_the_init_function_counts_as_ungated(tmp_path):
+    proc = verify(built(tmp_path))
+    assert proc.returncode == 1
+    assert lines_about(proc, "lib_init")[0][0] == "FAIL"
+
+
+def test_unpatched_library_fails(tmp_path):
+    proc = verify(built(tmp_path, patch=False), "--manifest", manifest(tmp_path))
+    assert proc.returncode == 1
+    assert lines_about(proc, "library islibrary")[0][0] == "FAIL"
+    assert lines_about(proc, "library init_array entry")[0][0] == "FAIL"
+
+
+def test_stripped_library_still_checks(tmp_path):
+    lib = built(tmp_path)
+    run(["strip", "--strip-all", lib])
+    proc = verify(lib, "--manifest", manifest(tmp_path))
+    assert proc.returncode == 0, proc.stdout
+    assert lines_about(proc, "add")[0][0] == "gated"
+
+
+def test_unoptimized_code_is_recognized(tmp_path):
+    work = str(tmp_path)
+    obj = os.path.join(work, "lib_O0.o")
+    run(["gcc", "-O0", "-fPIC", "-c", os.path.join(scenarios.HERE, "lib.c"), "-o", obj])
+    lib = os.path.join(work, "libO0.so")
+    run(["gcc", "-shared", "-o", lib, obj, *scenarios.runtime_objects(work)])
+    run_initgate("patch-elf", lib)
+    proc = verify(lib, "--manifest", manifest(tmp_path))
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_hazards_are_warned(tmp_path):
+    proc = verify(built(tmp_path, extra=("hazards.c",)), "--manifest", manifest(tmp_path))
+    assert proc.returncode == 0, proc.stdout
+    assert ["warn", "free: shadows a C library or loader name: the C library may call it "
+            "before init is done"] in lines_about(proc, "free")
+    assert lines_about(proc, "library DF_STATIC_TLS")[0][0] == "warn"
+
+
+def test_bad_manifest_is_one_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    proc = verify(built(tmp_path), "--manifest", str(bad))
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1 and "not an initgate rewrite manifest" in proc.stderr
+
+
+def test_not_elf_is_one_line(tmp_path):
+    path = tmp_path / "x.so"
+    path.write_text("hello")
+    proc = verify(str(path))
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert "not an ELF file" in proc.stderr
