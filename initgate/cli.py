@@ -30,6 +30,8 @@ SUBCOMMANDS = {
                   "make a linked library start its init thread at load time"),
     "verify": ("initgate.linker.verify",
                "check from the file alone that a library is fully gated"),
+    "cc": ("initgate.cc",
+           "run a compiler, gating what it compiles and patching what it links"),
 }
 
 
@@ -45,7 +47,7 @@ def build_parser(argv):
 
     # Only the chosen subcommand's module is imported; the others get a bare
     # parser so that `initgate --help` still lists them.
-    chosen = next((a for a in argv if a in SUBCOMMANDS), None)
+    chosen = next((a for a in argv if not a.startswith("-")), None)
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         sub = subs.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("-v", "--verbose", action="count", default=0,

@@ -3,6 +3,10 @@
 Every command that writes (rewrite, patch-elf, runtime) goes through here, so
 Ctrl-C, SIGTERM or a full disk never leave a half-written file behind and an
 input file is never touched until its replacement is complete.
+
+There is no fsync: like compilers and linkers, initgate guards against being
+interrupted, not against losing power, and an fsync per output costs a build
+of many files dearly.
 """
 
 import os
@@ -33,8 +37,6 @@ def atomic_output(path, mode=None):
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
-            out.flush()
-            os.fsync(out.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:

@@ -146,6 +146,7 @@ class _Walk:
         self.printer = lc.DeclarationPrinter(tu.cursor)
         self.project = {}            # file handle -> (clang's name, in project?)
         self.contents = {}           # file name -> bytes
+        self.unexported_in_main = []  # static or hidden definitions of the main file
 
     def close(self):
         self.printer.close()
@@ -167,6 +168,7 @@ class _Walk:
         lc.visitChildren(self.tu.cursor, lc.VISITOR(visit), None)
         for cursor in definitions:
             self._definition(cursor)
+        self._find_unexported_init()
 
         # A mirrored tree needs the project's headers even where nothing in
         # them changes: the rewritten .c still includes them by relative path.
@@ -188,25 +190,26 @@ class _Walk:
         return known
 
     def _definition(self, cursor):
-        # Cheap facts first: most definitions a file sees are static inline
-        # functions of system headers.
+        # Cheap facts first, one C call each: where the name is, whether it
+        # is a system header, its linkage and visibility.  Most definitions
+        # a file sees are static inline functions of system headers, or
+        # static and hidden functions of the file itself.
         location = lc.getCursorLocation(cursor)
-        if lc.isInSystemHeader(location):
-            return
-        external = lc.getCursorLinkage(cursor) == lc.LINKAGE_EXTERNAL
-        handle, _offset = lc.file_location(location)
+        handle = lc.file_handle(location)
         in_main = handle == self.main_file
-        if not external and in_main:
-            if lc.spelling(cursor) == self.options.init_name:
-                self._init(cursor, handle)
+        if not in_main and lc.isInSystemHeader(location):
+            return
+        visible = lc.getCursorLinkage(cursor) == lc.LINKAGE_EXTERNAL and \
+            lc.getCursorVisibility(cursor) in (lc.VISIBILITY_DEFAULT, lc.VISIBILITY_PROTECTED)
+        if not visible and in_main:
+            # Not exported; it may still be the init function (a static or
+            # hidden one), looked for only if no exported one is found.
+            self.unexported_in_main.append(cursor)
             return
 
         name = lc.spelling(cursor)
-        visible = external and lc.getCursorVisibility(cursor) in (
-            lc.VISIBILITY_DEFAULT, lc.VISIBILITY_PROTECTED)
         if name == self.options.init_name:
             self._init(cursor, handle)
-
         parts = lc.children(cursor)
         body = parts[-1] if parts and lc.getCursorKind(parts[-1]) == lc.COMPOUND_STMT else None
         if body is None:
@@ -240,6 +243,15 @@ class _Walk:
             self.analysis.outside_root.append(definition)
             return
         self.analysis.definitions.append(definition)
+
+    def _find_unexported_init(self):
+        if self.analysis.init is not None or not self.unexported_in_main:
+            return
+        name = self.options.init_name
+        for cursor in self.unexported_in_main:
+            if lc.spelling(cursor) == name:
+                self._init(cursor, self.main_file)
+                return
 
     def _lifetime(self, cursor, name):
         # An attribute written on an earlier declaration is inherited by the

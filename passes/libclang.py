@@ -113,6 +113,16 @@ def file_location(location):
     return handle.value, offset.value
 
 
+_NO_UINT = ctypes.cast(None, POINTER(c_uint))
+
+
+def file_handle(location):
+    """The CXFile handle of a location's expansion site (a plain int), nothing else."""
+    handle = c_void_p()
+    getFileLocation(location, byref(handle), _NO_UINT, _NO_UINT, _NO_UINT)
+    return handle.value
+
+
 def file_name(handle):
     return take_string(getFileName(handle)) if handle else ""
 

@@ -3,7 +3,7 @@
 # only reports what is missing (the tests then skip those cases, or fail
 # under CI=true).  Quick when everything is there already.
 set -eu
-packages="elfutils binutils make"
+packages="elfutils binutils binutils-gold lld make"
 
 missing=
 for p in $packages; do

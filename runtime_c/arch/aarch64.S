@@ -37,10 +37,10 @@ _initgate_syscall:
  * long _initgate_clone0(unsigned long flags, void *stack_top,
  *                       void (*fn)(void *), void *arg);
  *
- *	x0 flags		clone(x0 flags, x1 stack, x2 ptid, x3 tls, x4 ctid)
- *	x1 stack_top		x9 fn, x10 arg: survive svc, in both threads
- *	x2 fn			result in x0: the child's tid or -errno
- *	x3 arg
+ *	x0 flags		clone: x0 flags, x1 stack, x2 ptid,
+ *	x1 stack_top		  x3 tls, x4 ctid
+ *	x2 fn			x9 fn, x10 arg: survive svc in both threads
+ *	x3 arg			result in x0: the child's tid or -errno
  */
 	.globl	_initgate_clone0
 	.hidden	_initgate_clone0
@@ -66,7 +66,7 @@ _initgate_clone0:
 	mov	x0, #0
 	mov	x8, #INITGATE_SYS_exit
 	svc	#0
-	brk	#0x1			/* exit returned: stop here, never go back */
+	brk	#0x1			/* exit returned: trap */
 	.size	_initgate_clone0, . - _initgate_clone0
 
 	.section .note.GNU-stack, "", %progbits

@@ -50,10 +50,10 @@ _initgate_syscall:
  * long _initgate_clone0(unsigned long flags, void *stack_top,
  *                       void (*fn)(void *), void *arg);
  *
- *	r0 flags		clone(r0 flags, r1 stack, r2 ptid, r3 tls, r4 ctid)
- *	r1 stack_top		r5 fn, r6 arg: survive svc, in both threads
- *	r2 fn			result in r0: the child's tid or -errno
- *	r3 arg
+ *	r0 flags		clone: r0 flags, r1 stack, r2 ptid,
+ *	r1 stack_top		  r3 tls, r4 ctid
+ *	r2 fn			r5 fn, r6 arg: survive svc in both threads
+ *	r3 arg			result in r0: the child's tid or -errno
  */
 	.globl	_initgate_clone0
 	.hidden	_initgate_clone0
@@ -82,7 +82,7 @@ _initgate_clone0:
 	mov	r0, #0
 	mov	r7, #INITGATE_SYS_exit
 	svc	#0
-	udf	#0			/* exit returned: stop here, never go back */
+	udf	#0			/* exit returned: trap */
 	.size	_initgate_clone0, . - _initgate_clone0
 
 	.section .note.GNU-stack, "", %progbits

@@ -92,7 +92,7 @@ _initgate_clone0:
 	movl	$INITGATE_SYS_exit, %eax
 	xorl	%ebx, %ebx
 	int	$0x80
-	ud2				/* exit returned: stop here, never go back */
+	ud2				/* exit returned: trap */
 	.size	_initgate_clone0, . - _initgate_clone0
 
 	.section .note.GNU-stack, "", @progbits

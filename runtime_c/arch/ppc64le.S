@@ -44,7 +44,8 @@ _initgate_syscall:
  * long _initgate_clone0(unsigned long flags, void *stack_top,
  *                       void (*fn)(void *), void *arg);
  *
- *	r3 flags		clone(r3 flags, r4 stack, r5 ptid, r6 tls, r7 ctid)
+ *	r3 flags		clone: r3 flags, r4 stack, r5 ptid,
+ *				  r6 tls, r7 ctid
  *	r4 stack_top		r30 fn, r31 arg: non-volatile, so they survive
  *	r5 fn			  sc in both threads; the parent's copies are
  *	r6 arg			  kept in the 288-byte protected zone below r1
@@ -91,7 +92,7 @@ _initgate_clone0:
 	li	3, 0
 	li	0, INITGATE_SYS_exit
 	sc
-	trap				/* exit returned: stop here, never go back */
+	trap				/* exit returned: trap */
 	.size	_initgate_clone0, . - _initgate_clone0
 
 	.section .note.GNU-stack, "", @progbits

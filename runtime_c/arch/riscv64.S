@@ -37,10 +37,10 @@ _initgate_syscall:
  * long _initgate_clone0(unsigned long flags, void *stack_top,
  *                       void (*fn)(void *), void *arg);
  *
- *	a0 flags		clone(a0 flags, a1 stack, a2 ptid, a3 tls, a4 ctid)
- *	a1 stack_top		t0 fn, t1 arg: survive ecall, in both threads
- *	a2 fn			result in a0: the child's tid or -errno
- *	a3 arg
+ *	a0 flags		clone: a0 flags, a1 stack, a2 ptid,
+ *	a1 stack_top		  a3 tls, a4 ctid
+ *	a2 fn			t0 fn, t1 arg: survive ecall in both threads
+ *	a3 arg			result in a0: the child's tid or -errno
  */
 	.globl	_initgate_clone0
 	.hidden	_initgate_clone0
@@ -66,7 +66,7 @@ _initgate_clone0:
 	li	a0, 0
 	li	a7, INITGATE_SYS_exit
 	ecall
-	ebreak				/* exit returned: stop here, never go back */
+	ebreak				/* exit returned: trap */
 	.size	_initgate_clone0, . - _initgate_clone0
 
 	.section .note.GNU-stack, "", @progbits

@@ -93,7 +93,7 @@ _initgate_clone0:
 	lghi	%r2, 0
 	lghi	%r1, INITGATE_SYS_exit
 	svc	0
-	.word	0			/* exit returned: an illegal opcode traps */
+	.word	0			/* exit returned: illegal, traps */
 	.size	_initgate_clone0, . - _initgate_clone0
 
 	.section .note.GNU-stack, "", @progbits

@@ -58,7 +58,7 @@ struct caller {
 
 struct sleep_sign {
 	long nr;		/* the system call number /proc shows */
-	unsigned long pc;	/* where, when emulated; 0 natively */
+	unsigned long long pc;	/* where, when emulated; 0 natively */
 };
 
 static int (*matrix_value)(void);
@@ -94,13 +94,14 @@ static void *call(void *arg)
 
 /*
  * A thread's line from /proc: "NR ARG1 ... ARG6 SP PC" while it sleeps in
- * a system call.  Returns how many fields were read (9 then).
+ * a system call.  Returns how many fields were read (9 then).  The fields
+ * are the kernel's, 64-bit under qemu even for a 32-bit guest.
  */
-static int read_syscall_line(int tid, long *nr, unsigned long args[6],
-			     unsigned long *pc)
+static int read_syscall_line(int tid, long *nr, unsigned long long args[6],
+			     unsigned long long *pc)
 {
 	char path[64];
-	unsigned long sp;
+	unsigned long long sp;
 	FILE *f;
 	int n;
 
@@ -108,7 +109,7 @@ static int read_syscall_line(int tid, long *nr, unsigned long args[6],
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
-	n = fscanf(f, "%ld %lx %lx %lx %lx %lx %lx %lx %lx", nr, &args[0],
+	n = fscanf(f, "%ld %llx %llx %llx %llx %llx %llx %llx %llx", nr, &args[0],
 		   &args[1], &args[2], &args[3], &args[4], &args[5], &sp, pc);
 	fclose(f);
 	return n;
@@ -125,7 +126,7 @@ static void pause_briefly(void)
 static struct sleep_sign calibrate(void)
 {
 	struct sleep_sign sign = { 0, 0 };
-	unsigned long args[6], pc;
+	unsigned long long args[6], pc;
 	pthread_t helper;
 	long nr;
 
@@ -149,7 +150,7 @@ static struct sleep_sign calibrate(void)
 
 static int asleep_in_futex(int tid, struct sleep_sign sign)
 {
-	unsigned long args[6], pc;
+	unsigned long long args[6], pc;
 	long nr;
 
 	if (read_syscall_line(tid, &nr, args, &pc) != 9)

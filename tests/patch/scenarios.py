@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -56,8 +57,14 @@ def run(cmd, cwd):
     return proc
 
 
+_CACHE = []
+
+
 def runtime_objects(workdir, e_machine=62):
-    """The runtime's object files for the host compiler, built once per workdir."""
+    """The runtime's object files for the host compiler, built once per test run."""
+    if not _CACHE:
+        _CACHE.append(tempfile.mkdtemp(prefix="initgate-test-rt-"))
+    workdir = _CACHE[0]
     if has_real_runtime() and e_machine == 62:
         rt = os.path.join(workdir, "initgate_rt.o")
         if not os.path.exists(rt):
@@ -107,7 +114,9 @@ def build(name, workdir, extra_sources=()):
 
 def _shown(arg, workdir):
     """An argument as the golden file shows it: no temporary or checkout paths."""
-    return arg.replace(workdir + os.sep, "").replace(HERE + os.sep, "tests/patch/")
+    for folder in [workdir] + _CACHE:
+        arg = arg.replace(folder + os.sep, "")
+    return arg.replace(HERE + os.sep, "tests/patch/")
 
 
 def tool_missing(scenario):
