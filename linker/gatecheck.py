@@ -2,15 +2,28 @@
 
 The check is generic; the instruction set comes in as a matcher module,
 linker/gate_<isa>.py, named by the target's row in linker/targets.py together
-with capstone's names for the architecture and mode.  A matcher offers:
+with capstone's names for the architecture and modes.  A matcher offers:
 
-    is_gate_call(insn, places) -> bool       a call of the gate function
-    state_load(insn, places) -> bool          a load of _initgate_state
-    is_wait_call(insn, places) -> bool        a call of _initgate_wait
+    start(entry) -> dict                      what is known of the registers at entry
+    track(insn, known, ctx) -> bool           update `known` (register -> address it
+                                              holds); True when insn is only address
+                                              arithmetic although it is a call (i386's
+                                              get_pc_thunk)
+    load_address(insn, known) -> int | None   the address a load reads
+    call_target(insn) -> int | None           a direct call's target
+    jump_target(insn) -> int | None           a direct unconditional jump's target
     conditional_target(insn) -> int | None    a conditional branch's target
-    unconditional_target(insn) -> int | None  a direct jump's target
     transfers_control(insn) -> bool           any call, jump, return or trap
     writes_shared_memory(insn) -> bool        a store other than to the stack frame
+    entry_points(address, ctx) -> set         where a direct call of the function at
+                                              `address` lands (Thumb bit cleared, the
+                                              ppc64 local entry point)
+    decode_address(address) -> (int, int)     where the code starts and which of the
+                                              target's capstone modes decodes it
+
+Addresses are tracked through registers because every architecture but x86_64
+reaches `_initgate_state` in two or three steps (adrp+add, auipc+lw, a literal
+pool plus `add pc`, the i386 GOT register, the ppc64 TOC pointer).
 
 From the entry, the walk allows only instructions that neither transfer
 control nor store outside the stack frame (prologues, argument spills) until
@@ -20,12 +33,13 @@ The places come from the runtime's note, so a stripped library checks the same.
 """
 
 import importlib
+import struct
 from dataclasses import dataclass
 
 from initgate.errors import ToolchainError
 
 PROLOGUE_LIMIT = 32       # instructions allowed before the gate (-O0 spills every argument)
-BRANCH_LIMIT = 8          # from the state load to its conditional branch
+BRANCH_LIMIT = 16         # from the state load to its branch (ppc64 -O0 needs 11)
 WAIT_LIMIT = 16           # from a side of that branch to the wait call
 
 
@@ -42,27 +56,40 @@ class Verdict:
     reason: str
 
 
+def _disassembler(capstone, arch, modes, big_endian):
+    mode = 0
+    for name in modes:
+        mode |= getattr(capstone, name)
+    if big_endian:
+        mode |= capstone.CS_MODE_BIG_ENDIAN
+    cs = capstone.Cs(getattr(capstone, arch), mode)
+    cs.detail = True
+    return cs
+
+
 class GateChecker:
     def __init__(self, elf, target, places):
         if not target.capstone or not target.gate_isa:
-            raise ToolchainError("%s: verify cannot read %s machine code yet; only the "
-                                 "library's flags were checked" % (elf.path, target.arch))
+            raise ToolchainError("%s: cannot check machine code for %s" % (elf.path, target.arch))
         try:
             capstone = importlib.import_module("capstone")
         except ImportError:
             raise ToolchainError("verify needs the Python package capstone: "
                                  "pip install capstone") from None
-        arch, mode = (getattr(capstone, name) for name in target.capstone)
-        if elf.big_endian:
-            mode |= capstone.CS_MODE_BIG_ENDIAN
-        self.cs = capstone.Cs(arch, mode)
-        self.cs.detail = True
+        arch, modes = target.capstone[0], target.capstone[1:]
+        # Each entry of `modes` is one decoder: several names joined by "|"
+        # combine, and a second entry is an alternative (ARM's A32 beside Thumb).
+        self.decoders = [_disassembler(capstone, arch, m.split("|"), elf.big_endian)
+                         for m in modes]
         self.isa = importlib.import_module("initgate.linker.gate_" + target.gate_isa)
         self.elf = elf
         self.places = places
+        self.gate_entries = self.isa.entry_points(places.gate, self)
+        self.wait_entries = self.isa.entry_points(places.wait, self)
 
+    # What a matcher may ask of the file.
     def code(self, address, size):
-        """Up to `size` bytes of code at `address`, clipped to its segment."""
+        """Up to `size` bytes at `address`, clipped to its loadable segment."""
         for seg in self.elf.segments_of(1):
             if seg.holds(address):
                 size = min(size, seg.vaddr + seg.filesz - address)
@@ -70,19 +97,30 @@ class GateChecker:
                 return bytes(self.elf.data[start:start + size])
         return b""
 
-    def walk(self, address, limit, size=None):
-        return list(self.cs.disasm(self.code(address, size or limit * 16), address, limit))
+    def u32(self, address):
+        data = self.code(address, 4)
+        return struct.unpack(self.elf.layout.u32, data)[0] if len(data) == 4 else None
 
+    def walk(self, address, limit, size=None, decoder=0):
+        cs = self.decoders[min(decoder, len(self.decoders) - 1)]
+        return list(cs.disasm(self.code(address, size or limit * 16), address, limit))
+
+    # The check itself.
     def check(self, address, size):
         isa, places = self.isa, self.places
-        instructions = self.walk(address, PROLOGUE_LIMIT, size if size else None)
+        # Branch targets inside the function are decoded the way its entry is.
+        start, self.decoder = isa.decode_address(address)
+        instructions = self.walk(start, PROLOGUE_LIMIT, size if size else None, self.decoder)
         if not instructions:
             return Verdict(False, "no decodable code at %#x" % address)
+        known = isa.start(address)
         for i, insn in enumerate(instructions):
-            if isa.is_gate_call(insn, places):
+            if isa.call_target(insn) in self.gate_entries:
                 return Verdict(True, "calls the gate at %#x" % insn.address)
-            if isa.state_load(insn, places):
+            if isa.load_address(insn, known) == places.state:
                 return self._after_load(instructions[i + 1:i + 1 + BRANCH_LIMIT], insn)
+            if isa.track(insn, known, self):
+                continue
             if isa.transfers_control(insn) or isa.writes_shared_memory(insn):
                 return Verdict(False, "runs %s %s at %#x before any gate"
                                % (insn.mnemonic, insn.op_str, insn.address))
@@ -92,24 +130,27 @@ class GateChecker:
         isa = self.isa
         for insn in following:
             target = isa.conditional_target(insn)
-            if target is not None:
+            # ppc64's acquire idiom branches to the next instruction: not a decision.
+            if target is not None and target != insn.address + insn.size:
                 for side in (target, insn.address + insn.size):
                     if self._reaches_wait(side):
                         return Verdict(True, "loads _initgate_state at %#x" % load.address)
                 return Verdict(False, "loads _initgate_state but neither side of the branch "
                                "at %#x calls _initgate_wait" % insn.address)
-            if isa.transfers_control(insn):
+            if target is None and isa.transfers_control(insn):
                 break
         return Verdict(False, "loads _initgate_state at %#x but does not branch on it"
                        % load.address)
 
     def _reaches_wait(self, address, jumps=2):
-        for insn in self.walk(address, WAIT_LIMIT):
-            if self.isa.is_wait_call(insn, self.places):
+        isa = self.isa
+        for insn in self.walk(address, WAIT_LIMIT, decoder=self.decoder):
+            if isa.call_target(insn) in self.wait_entries \
+                    or isa.jump_target(insn) in self.wait_entries:
                 return True
-            target = self.isa.unconditional_target(insn)
+            target = isa.jump_target(insn)
             if target is not None:
                 return jumps > 0 and self._reaches_wait(target, jumps - 1)
-            if self.isa.transfers_control(insn) and self.isa.conditional_target(insn) is None:
+            if isa.transfers_control(insn) and isa.conditional_target(insn) is None:
                 return False
         return False

@@ -145,7 +145,7 @@ def _retarget_slot(elf, target, note):
                        % (elf.path, note.slot))
     slot_offset = elf.offset_of(note.slot, width, "the reserved .init_array slot")
     slot_value = elf.word_at(slot_offset, "the reserved .init_array slot")
-    name = "R_%s_RELATIVE(%d)" % (target.arch.upper(), target.relative_reloc)
+    name = "%s(%d)" % (target.relative_name, target.relative_reloc)
     accepted = (note.unpatched, note.rt0)
     edits = []
 

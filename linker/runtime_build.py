@@ -107,10 +107,6 @@ def defines(target, triple, no_libc, stack_size, watchdog_ms, failure_handler):
         flags.append("-DINITGATE_FAILURE_HANDLER=%s" % failure_handler)
     if no_libc:
         flags.append('-DINITGATE_ARCH_HEADER="arch/%s.h"' % target.arch)
-        # Without a C library to ask, the triple says whose loader will
-        # call us: glibc's passes argc/argv/envp to .init_array, musl's not.
-        if re.search(r"-gnu", triple):
-            flags.append("-DINITGATE_LOADER_PASSES_ARGS=1")
     return flags
 
 

@@ -1,0 +1,13 @@
+"""initgate.passes: the rewrite pass, which gates every exported function.
+
+Data flow, one translation unit at a time:
+
+    toolchain.py   the build's gcc flags -> flags libclang accepts
+    analyze.py     parse, walk top-level declarations -> Definition records
+    exported.py    the rules: what is exported, what must never be gated
+    rewrite.py     merge the units' records per file -> new file bytes (render.py)
+    manifest.py    the JSON record of what was and was not gated
+    rewrite_cli.py `initgate rewrite`, the command line over rewrite.py
+
+libclang.py declares the few libclang functions the Python bindings lack.
+"""

@@ -16,8 +16,10 @@ header, linkage) before the costly ones (names, children, printing).
 import ctypes
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from clang import cindex
 
@@ -26,12 +28,16 @@ from initgate.passes import exported, libclang as lc, toolchain
 
 log = logging.getLogger("initgate.rewrite")
 
-GATE_CALL = b"_cgo_wait_runtime_init_done();"
+# `#line N`, or the `# N "file"` form that preprocessors write.
+_LINE_DIRECTIVE = re.compile(rb"^[ \t]*#[ \t]*(line\b|[0-9])", re.M)
 
 
-@dataclass(frozen=True)
-class Definition:
-    """One function definition in a project file, and what the pass decided."""
+class Definition(NamedTuple):
+    """One function definition in a project file, and what the pass decided.
+
+    A tuple rather than a dataclass: a large file has thousands, and this is
+    the one object the walk creates per exported function.
+    """
 
     name: str
     file: str          # as the compiler names it (#line honoured): manifest, messages
@@ -146,7 +152,8 @@ class _Walk:
         self.printer = lc.DeclarationPrinter(tu.cursor)
         self.project = {}            # file handle -> (clang's name, in project?)
         self.contents = {}           # file name -> bytes
-        self.unexported_in_main = []  # static or hidden definitions of the main file
+        self.unexported = []         # static or hidden definitions: init candidates
+        self.line_directives = {}    # file handle -> has `#line` or `# N "file"`
 
     def close(self):
         self.printer.close()
@@ -190,21 +197,28 @@ class _Walk:
         return known
 
     def _definition(self, cursor):
-        # Cheap facts first, one C call each: where the name is, whether it
-        # is a system header, its linkage and visibility.  Most definitions
-        # a file sees are static inline functions of system headers, or
-        # static and hidden functions of the file itself.
-        location = lc.getCursorLocation(cursor)
-        handle = lc.file_handle(location)
-        in_main = handle == self.main_file
-        if not in_main and lc.isInSystemHeader(location):
+        # Cheap facts first, one C call each, so that the static and hidden
+        # functions most files are full of cost a few microseconds apiece.
+        # Internal linkage is written in the source, the same in every unit
+        # that sees it, so a static definition is never a disagreement.
+        if lc.getCursorLinkage(cursor) != lc.LINKAGE_EXTERNAL:
+            self.unexported.append(cursor)
             return
-        visible = lc.getCursorLinkage(cursor) == lc.LINKAGE_EXTERNAL and \
-            lc.getCursorVisibility(cursor) in (lc.VISIBILITY_DEFAULT, lc.VISIBILITY_PROTECTED)
+        visible = lc.getCursorVisibility(cursor) in (lc.VISIBILITY_DEFAULT,
+                                                     lc.VISIBILITY_PROTECTED)
+        location = lc.getCursorLocation(cursor)
+        if lc.isFromMainFile(location):
+            handle, in_main = self.main_file, True
+        else:
+            # Also the main file when a macro spells the name.
+            handle = lc.file_handle(location)
+            in_main = handle == self.main_file
+            if not in_main and lc.isInSystemHeader(location):
+                return
         if not visible and in_main:
-            # Not exported; it may still be the init function (a static or
-            # hidden one), looked for only if no exported one is found.
-            self.unexported_in_main.append(cursor)
+            # Hidden: not exported; perhaps the init function, looked for
+            # only if no exported one turns up.
+            self.unexported.append(cursor)
             return
 
         name = lc.spelling(cursor)
@@ -214,7 +228,8 @@ class _Walk:
         body = parts[-1] if parts and lc.getCursorKind(parts[-1]) == lc.COMPOUND_STMT else None
         if body is None:
             return
-        brace_handle, brace = lc.file_location(lc.getRangeStart(lc.getCursorExtent(body)))
+        brace_handle, _line, brace = lc.file_location(
+            lc.getRangeStart(lc.getCursorExtent(body)))
         brace_name, in_project = self._file(brace_handle)
         if not in_project and not visible:
             return
@@ -235,7 +250,7 @@ class _Walk:
             lifetime=lifetime, ungated_names=self.options.ungated,
             export_list=self.options.export_list, brace_from_macro=bool(macro))
 
-        file, line, _column = lc.presumed(location)
+        file, line = self._presumed(location)
         definition = Definition(
             name=name, file=file, line=line, path=brace_name,
             brace=-1 if macro else brace, macro=macro, exported=visible, reason=reason)
@@ -244,14 +259,31 @@ class _Walk:
             return
         self.analysis.definitions.append(definition)
 
+    def _presumed(self, location):
+        """(file, line) as the compiler reports them, honouring #line.
+
+        Without a line directive in the file, the file and line of the
+        expansion site are the same thing, and cost half as much to ask.
+        """
+        handle, line, _offset = lc.file_location(location)
+        name, _in_project = self._file(handle)
+        if handle not in self.line_directives:
+            self.line_directives[handle] = _LINE_DIRECTIVE.search(self._contents(name))
+        if self.line_directives[handle]:
+            file, line, _column = lc.presumed(location)
+            return file, line
+        return name, line
+
     def _find_unexported_init(self):
-        if self.analysis.init is not None or not self.unexported_in_main:
+        if self.analysis.init is not None:
             return
         name = self.options.init_name
-        for cursor in self.unexported_in_main:
+        for cursor in self.unexported:
             if lc.spelling(cursor) == name:
-                self._init(cursor, self.main_file)
-                return
+                handle = lc.file_handle(lc.getCursorLocation(cursor))
+                if handle == self.main_file:
+                    self._init(cursor, handle)
+                    return
 
     def _lifetime(self, cursor, name):
         # An attribute written on an earlier declaration is inherited by the
@@ -274,16 +306,20 @@ class _Walk:
 
     def _macro_at(self, path, offset):
         """The macro whose expansion holds the brace, or "" if `{` is in the file."""
-        data = self.contents.get(path)
-        if data is None:
-            with open(path, "rb") as source:
-                data = self.contents[path] = source.read()
+        data = self._contents(path)
         if data[offset:offset + 1] == b"{":
             return ""
         end = offset
         while end < len(data) and (data[end:end + 1].isalnum() or data[end:end + 1] == b"_"):
             end += 1
         return data[offset:end].decode("utf-8", "replace") or "?"
+
+    def _contents(self, path):
+        data = self.contents.get(path)
+        if data is None:
+            with open(path, "rb") as source:
+                data = self.contents[path] = source.read()
+        return data
 
     def _init(self, cursor, handle):
         name, _in_project = self._file(handle)

@@ -65,6 +65,7 @@ getCursorLocation = _declare("clang_getCursorLocation", [Cursor], SourceLocation
 getCursorExtent = _declare("clang_getCursorExtent", [Cursor], SourceRange)
 getRangeStart = _declare("clang_getRangeStart", [SourceRange], SourceLocation)
 isInSystemHeader = _declare("clang_Location_isInSystemHeader", [SourceLocation], c_int)
+isFromMainFile = _declare("clang_Location_isFromMainFile", [SourceLocation], c_int)
 visitChildren = _declare("clang_visitChildren", [Cursor, VISITOR, c_void_p], c_uint)
 getFileLocation = _declare(
     "clang_getExpansionLocation",
@@ -93,6 +94,9 @@ TYPE_VOID = 2
 TYPE_INT = 17
 
 
+_NO_UINT = ctypes.cast(None, POINTER(c_uint))
+
+
 def take_string(cx_string):
     """The text of a CXString, decoded, after releasing it."""
     try:
@@ -107,13 +111,10 @@ def spelling(cursor):
 
 
 def file_location(location):
-    """(CXFile handle, byte offset) of the expansion site of a location."""
-    handle, line, column, offset = c_void_p(), c_uint(), c_uint(), c_uint()
-    getFileLocation(location, byref(handle), byref(line), byref(column), byref(offset))
-    return handle.value, offset.value
-
-
-_NO_UINT = ctypes.cast(None, POINTER(c_uint))
+    """(CXFile handle, line, byte offset) of the expansion site of a location."""
+    handle, line, offset = c_void_p(), c_uint(), c_uint()
+    getFileLocation(location, byref(handle), byref(line), _NO_UINT, byref(offset))
+    return handle.value, line.value, offset.value
 
 
 def file_handle(location):

@@ -96,7 +96,10 @@ def rewrite_units(units, options, jobs=1, progress=None):
         init_here = next(((options.init_name, i.returns_void) for i in init
                           if os.path.normpath(i.path) == os.path.normpath(path)), None)
         original = _read(path)
-        display = _display_name(path, definitions)
+        # `#line 1` names the file itself, as clang named it: the path given
+        # for a source, the include's spelling for a header; that is what
+        # __FILE__ said before the rewrite.
+        display = path
         text = render.render(original, display, braces, init_here)
         result.files[path] = FileOutput(path, display, text, text != original)
         if init_here:
@@ -203,14 +206,6 @@ def _verb(definition):
     if definition.exported:
         return "leaves ungated (%s)" % definition.reason
     return "does not export"
-
-
-def _display_name(path, definitions):
-    # The compiler's own name for the file (honouring an earlier #line) is
-    # what __FILE__ said before the rewrite.
-    for definition in definitions.values():
-        return definition.file
-    return path
 
 
 def _read(path):

@@ -9,12 +9,15 @@ analyzed without error, so a failure leaves every file as it was.
 """
 
 import argparse
+import logging
 import os
 import sys
 
 from initgate.errors import InitgateError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import compile_db, manifest, rewrite
+
+log = logging.getLogger("initgate.rewrite")
 
 
 def add_arguments(parser):
@@ -71,12 +74,20 @@ def run(args):
         raise InitgateError("no file given defines the init function '%s': name the file "
                             "that does, or check --init" % args.init)
 
+    named = {d.name for d in result.gated + result.ungated}
+    for name in args.ungated:
+        if name not in named:
+            log.warning("--ungated %s: no exported function of that name was found", name)
+
     for output in result.files.values():
         if args.in_place:
             if output.changed:
                 write_atomic(output.path, output.text)
         else:
             target = _mirror(output.path, root, args.output)
+            if os.path.realpath(target) == os.path.realpath(output.path):
+                raise UsageError("-o %s would overwrite %s itself: use --in-place to edit "
+                                 "sources" % (args.output, output.path))
             os.makedirs(os.path.dirname(target), exist_ok=True)
             write_atomic(target, output.text)
     if args.manifest:
@@ -104,7 +115,6 @@ def _reparse(args):
         elif value != default or not hasattr(args, name):
             setattr(args, name, value)
     if late.late_verbose:
-        import logging
         logging.getLogger("initgate").setLevel(logging.INFO if late.late_verbose == 1
                                                else logging.DEBUG)
     args.flags = flags

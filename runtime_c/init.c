@@ -87,15 +87,22 @@ void _initgate_run_init(const char *function)
 
 	status = _initgate_user_init();
 
+	/*
+	 * Say how init ended before opening the gate: once it is open, a
+	 * caller may abort the process on a failure and the line would be
+	 * lost.  Acquire: the init function may have opened it itself.
+	 */
+	opened = __atomic_load_n(&_initgate_state, __ATOMIC_ACQUIRE)
+		== INITGATE_RUNNING;
+	log_end(status, opened);
+
 	if (status == 0) {
-		opened = _initgate_os_publish(INITGATE_RUNNING, INITGATE_DONE);
+		_initgate_os_publish(INITGATE_RUNNING, INITGATE_DONE);
 	} else {
 		/* Relaxed: the release in publish orders it before FAILED. */
 		__atomic_store_n(&_initgate_status, status, __ATOMIC_RELAXED);
-		opened = _initgate_os_publish(INITGATE_RUNNING,
-					      INITGATE_FAILED);
+		_initgate_os_publish(INITGATE_RUNNING, INITGATE_FAILED);
 	}
-	log_end(status, opened);
 }
 
 /* A gated call found init not started: claim it and run it right here. */

@@ -97,7 +97,7 @@ __attribute__((noreturn)) void _initgate_os_abort(void);
 const char *_initgate_os_strerror(int err);
 
 /* Load time, under the loader's lock (load.c calls these). */
-int _initgate_os_loader_passes_args(void);
+int _initgate_os_loader_passes_args(char **envp);
 const char *_initgate_os_library_path(void);
 const char *_initgate_os_getenv(const char *name);
 void _initgate_os_watch_fork(void (*prepare)(void), void (*child)(void));

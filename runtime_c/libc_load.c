@@ -14,8 +14,9 @@
 
 /* glibc passes argc, argv and envp to .init_array functions; others
  * (musl among them) pass nothing, and the registers hold garbage. */
-int _initgate_os_loader_passes_args(void)
+int _initgate_os_loader_passes_args(char **envp)
 {
+	(void)envp;
 #ifdef __GLIBC__
 	return 1;
 #else

@@ -56,7 +56,7 @@ static void loaded(int argc, char **argv, char **envp)
 
 	/* Reading these where the loader passes nothing would crash (musl
 	 * calls .init_array functions with no arguments). */
-	if (_initgate_os_loader_passes_args()) {
+	if (_initgate_os_loader_passes_args(envp)) {
 		_initgate_argc = argc;
 		_initgate_argv = argv;
 		_initgate_envp = envp;

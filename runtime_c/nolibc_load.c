@@ -26,15 +26,20 @@ struct initgate_r_debug {
 extern struct initgate_r_debug _r_debug __attribute__((weak));
 extern char _DYNAMIC[] __attribute__((visibility("hidden")));
 
-/* Set by `initgate runtime` from the target triple: glibc's loader passes
- * argc/argv/envp to .init_array functions, musl's does not. */
-int _initgate_os_loader_passes_args(void)
+/* glibc and musl both define it; weak, since we link against neither. */
+extern char **__environ __attribute__((weak));
+
+/*
+ * glibc's loader passes argc/argv/envp to .init_array functions; musl's
+ * passes nothing, and the registers hold garbage.  A no-libc library cannot
+ * know at build time whose loader will call it, so it compares: the envp it
+ * was given is the process's environment only if the loader really passed
+ * one.  The comparison reads no memory through envp; where it fails the
+ * runtime goes without the arguments rather than guess.
+ */
+int _initgate_os_loader_passes_args(char **envp)
 {
-#ifdef INITGATE_LOADER_PASSES_ARGS
-	return 1;
-#else
-	return 0;
-#endif
+	return &__environ && envp && envp == __environ;
 }
 
 /* Walked under the loader's lock (from the runtime's constructor). */

@@ -19,9 +19,13 @@ see the host's header for how it knows each caller is asleep at the gate.
 Flavours: glibc (the pthreads runtime), nolibc (the clone0 runtime in a
 -nostdlib -ffreestanding library) and, for x86_64, musl (musl-gcc's host
 and library, where the loader passes .init_array functions no arguments).
+
+A no-libc library depends on no C library, so any host may load it: the
+last test loads one into a musl host, whose loader passes nothing.
 """
 
 import os
+import subprocess
 
 import pytest
 
@@ -79,6 +83,16 @@ def build_host(tmp_path, cc, ldflags):
     return host
 
 
+def expected_lines(arguments):
+    return [
+        "dlopen returned while init is held",
+        "%d callers asleep at the gate" % THREADS,
+        "init runs on its own thread",
+        "%d callers saw the initialized state" % THREADS,
+        arguments,
+    ]
+
+
 @pytest.mark.parametrize("arch,flavour", CELLS, ids=["-".join(c) for c in CELLS])
 def test_matrix(arch, flavour, rewritten, tmp_path):
     chain = require(arch)
@@ -87,10 +101,19 @@ def test_matrix(arch, flavour, rewritten, tmp_path):
     host = build_host(tmp_path, cc, chain.host_ldflags)
 
     proc = run(chain.command(host, lib, THREADS), timeout=300)
-    assert proc.stdout.splitlines() == [
-        "dlopen returned while init is held",
-        "%d callers asleep at the gate" % THREADS,
-        "init runs on its own thread",
-        "%d callers saw the initialized state" % THREADS,
-        "init saw main's 3 arguments",
-    ]
+    # The host passes LIBRARY and THREADS: argc is 3.
+    assert proc.stdout.splitlines() == expected_lines("init saw main's 3 arguments")
+
+
+def test_nolibc_library_in_a_musl_host(rewritten, tmp_path):
+    chain = require("x86_64")
+    musl = require_musl()
+    lib = build_library(tmp_path, chain.cc, "x86_64", "nolibc", rewritten)
+    host = build_host(tmp_path, musl, ())
+
+    proc = subprocess.run(chain.command(host, lib, THREADS), capture_output=True,
+                          text=True, timeout=300)
+    # initgate.h: where the loader passes nothing, the no-libc flavour has no
+    # arguments to give (argc 0, argv null).
+    assert (proc.returncode, proc.stdout.splitlines()) == (
+        0, expected_lines("init saw no arguments")), proc.stderr

@@ -118,3 +118,32 @@ def test_options_after_files_and_verbose_report(tmp_path):
                         "--", "-DUNUSED", cwd=tmp_path)
     assert "lib.c:2: gated lib_a" in proc.stderr
     assert "lib.c:1: not gated lib_init (init function)" in proc.stderr
+
+
+def test_a_header_shared_by_two_units_is_gated_once(tmp_path):
+    write(tmp_path / "api.h", "int api_sum(int a, int b);\n"
+                              "inline int api_sum(int a, int b) { return a + b; }\n")
+    write(tmp_path / "a.c", '#include "api.h"\n' + LIB)
+    write(tmp_path / "b.c", '#include "api.h"\nint b_fn(void) { return api_sum(1, 2); }\n')
+    run_initgate("rewrite", "--init", "lib_init", "-o", "out", "--manifest", "m.json",
+                 "a.c", "b.c", "--", "-std=c99", cwd=tmp_path)
+    header = (tmp_path / "out/api.h").read_bytes()
+    assert header.count(b"_cgo_wait_runtime_init_done();") == 1
+    assert header.count(b"{_cgo_wait_runtime_init_done();") == 1
+    names = [e["name"] for e in json.loads((tmp_path / "m.json").read_text())["gated"]]
+    assert sorted(names) == ["api_sum", "b_fn", "lib_a"]
+
+
+def test_output_folder_may_not_be_the_sources(tmp_path):
+    lib = write(tmp_path / "lib.c", LIB)
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", ".", "lib.c", cwd=tmp_path,
+                        check=False)
+    assert proc.returncode == 2 and "--in-place" in proc.stderr
+    assert lib.read_text() == LIB
+
+
+def test_unknown_ungated_name_is_reported(tmp_path):
+    write(tmp_path / "lib.c", LIB)
+    proc = run_initgate("rewrite", "--init", "lib_init", "--ungated", "lib_typo", "-o", "out",
+                        "lib.c", cwd=tmp_path)
+    assert "--ungated lib_typo: no exported function" in proc.stderr

@@ -12,18 +12,20 @@ For every case the test also checks that:
 - rewriting the output again gives the same bytes (idempotence);
 - the functions gated, plus those deliberately left ungated, are exactly the
   functions `nm -D --defined-only` finds in a shared library gcc builds from
-  the output: nothing exported is missed, nothing internal is gated.
+  the expected output (with the flags of `args`, and the runtime from
+  `initgate runtime`): nothing exported is missed, nothing internal is gated.
+
+`@RUNTIME_C@` in `args` stands for the folder of the bundled runtime sources,
+so a case can include the real `initgate.h`.
 
 Regenerate the expected files deliberately, and review the diff by hand:
     INITGATE_REGEN=1 .venv/bin/pytest tests/test_rewrite_golden.py
 """
 
-import filecmp
 import json
 import os
 import shlex
 import shutil
-import subprocess
 
 import pytest
 

@@ -1,0 +1,309 @@
+"""`initgate cc --init NAME [options] -- CC ARGS...`: a compiler that gates.
+
+It runs `CC ARGS...` as given, except for two kinds of command:
+
+- Compiling C into position-independent code (`-c`/`-S` with -fPIC or
+  -fpic, which every build system passes for shared-library objects; or a
+  `-shared` link that compiles sources itself): each C source is rewritten
+  (passes/rewrite.py) into the cache (initgate/cc_cache.py) and the copy is
+  compiled instead, with `-iquote` the original's folder so that quoted
+  includes resolve as before, and `-fdebug-prefix-map` from the copy's folder
+  to the original's, so that debug info names the original.  The rewrite's
+  `#line` already makes diagnostics, `__FILE__` and line tables point at the
+  original file and line.  A dependency file the compiler writes is edited to
+  name the original source instead of the copy.
+- Linking a shared library (`-shared`): the --init-source object and the
+  runtime built for the compiler's target go at the end of the link line
+  (runtime_c/ABI.md, "The slot's order"), and the output is patched in place
+  (linker/patch.py).
+
+Everything else (preprocessing, -M, --version, executables, objects compiled
+without -fPIC, other languages) runs unchanged.  The exit status is the
+compiler's, and its output goes straight to the terminal.  Objects compiled
+without -fPIC are left ungated on purpose: they go into executables and
+static archives, which have no runtime to call (--gate-non-pic changes it).
+"""
+
+import logging
+import os
+import shlex
+import subprocess
+import sys
+
+from initgate import cc_cache
+from initgate.cc_args import classify, default_dep_file, split_compiler, target_flags
+from initgate.errors import SourceError, UsageError
+from initgate.fileio import write_atomic
+from initgate.passes import manifest
+
+log = logging.getLogger("initgate.cc")
+
+
+def add_arguments(parser):
+    parser.add_argument("--init", metavar="NAME",
+                        help="the library's init function: int NAME(void) or void NAME(void)")
+    parser.add_argument("--init-source", metavar="FILE.c",
+                        help="a file defining the init function, compiled into every shared "
+                             "library this command links")
+    parser.add_argument("--init-cflags", default="", metavar="FLAGS",
+                        help="compiler flags for --init-source (one string, split like a shell)")
+    parser.add_argument("--ungated", action="append", default=[], metavar="NAME",
+                        help="never gate function NAME (repeatable)")
+    parser.add_argument("--exports", metavar="FILE",
+                        help="gate only what this version script (or list of names) exports")
+    parser.add_argument("--root", metavar="DIR",
+                        help="the project folder, for exported functions defined in headers")
+    parser.add_argument("--skip-macro-braces", action="store_true",
+                        help="leave a definition whose brace comes from a macro ungated "
+                             "instead of failing")
+    parser.add_argument("--gate-non-pic", action="store_true",
+                        help="also gate C compiled without -fPIC/-fpic")
+    parser.add_argument("--manifest", metavar="FILE",
+                        help="when linking a library, write what was gated and what was left "
+                             "ungated on purpose here, for initgate verify --manifest")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="where rewritten sources and runtimes are kept (default: $%s, "
+                             "else $XDG_CACHE_HOME/initgate)" % cc_cache.ENV_VAR)
+    parser.add_argument("command", nargs="*", metavar="-- CC ARGS",
+                        help="the compiler command to run")
+
+
+def run(args):
+    words = list(args.command)
+    if words and words[0] == "--":
+        words = words[1:]
+    if not words:
+        raise UsageError("cc: give the compiler command after --, e.g. "
+                         "initgate cc --init my_init -- gcc -c a.c")
+    if not args.init:
+        raise UsageError("cc needs --init NAME, the library's init function")
+    cc_argv, cc_args = split_compiler(words)
+    command = classify(cc_args)
+
+    linking_library = command.mode == "link" and command.shared and not command.relocatable
+    compiling_pic = command.mode in ("compile", "assemble") and (
+        command.pic or args.gate_non_pic)
+    if not (linking_library or compiling_pic):
+        log.debug("passing through: %s", shlex.join(words))
+        return _run(cc_argv + cc_args)
+
+    if command.stdin_c:
+        log.warning("C read from standard input is compiled without the gate; give the "
+                    "source as a file to gate it")
+    cache = cc_cache.cache_dir(args.cache_dir)
+    new_args, copies = cc_args, []
+    if command.sources:
+        new_args, copies = _gate_sources(args, cache, command)
+        if new_args is None:
+            return _fail_like_the_compiler(cc_argv + cc_args, command, copies)
+
+    if not linking_library:
+        status = _run(cc_argv + new_args)
+        if status == 0:
+            _fix_dep_files(command, copies)
+            _remember_manifests(cache, command, copies)
+        return status
+
+    extra = []
+    tflags = target_flags(command.words)
+    if args.init_source:
+        extra.append(_init_object(args, cache, cc_argv, tflags))
+    extra.append(cc_cache.runtime_object(cache, cc_argv + tflags, command.no_libc))
+    status = _run_link(cc_argv + new_args + extra, args.init)
+    if status != 0:
+        return status
+    _fix_dep_files(command, copies)
+
+    from initgate.linker.patch import patch_library
+    output = command.output or "a.out"
+    report = patch_library(output)
+    log.info("%s: linked with the runtime and patched (%d edits)", output, len(report.edits))
+    if args.manifest:
+        _write_manifest(args, cache, command, copies)
+    return 0
+
+
+def _gate_sources(args, cache, command):
+    """(new arguments, [(original, copy, result)]) or (None, SourceError) if rewriting
+    failed."""
+    from initgate.passes import rewrite
+
+    exports = rewrite.load_exports(args.exports) if args.exports else None
+    source_indexes = {s.index for s in command.sources}
+    flags = [w for i, w in enumerate(command.words) if i not in source_indexes]
+    new_words = list(command.words)
+    copies = []
+    for source in command.sources:
+        try:
+            result = rewrite.rewrite_file(source.path, flags, args.init, ungated=args.ungated,
+                                          exports=exports, root=args.root,
+                                          continue_on_macro_brace=args.skip_macro_braces)
+        except SourceError as err:
+            return None, err
+        text = result.files[source.path].text
+        copy = cc_cache.store_source(cache, source.path, text)
+        log.info("%s: compiling the gated copy %s (%d functions gated)", source.path, copy,
+                 len(result.gated))
+        new_words[source.index] = copy
+        copies.append((source.path, copy, result))
+
+    # Quoted includes look first in the including file's folder, which for
+    # the copy is the cache: -iquote puts the original's folder right after.
+    # -fdebug-prefix-map makes DW_AT_name name the original, not the copy.
+    front = []
+    for original, copy, _result in copies:
+        folder = os.path.dirname(original) or "."
+        if folder not in front:
+            front += ["-iquote", folder]
+    for original, copy, _result in copies:
+        front.append("-fdebug-prefix-map=%s=%s" % (
+            os.path.dirname(copy), os.path.dirname(os.path.abspath(original))))
+    return front + new_words, copies
+
+
+def _fail_like_the_compiler(argv, command, error):
+    """The rewrite failed: if the compiler fails too, the mistake is the user's and its
+    own messages say so; if it succeeds, its output is ungated, so it is removed."""
+    log.debug("rewrite failed (%s); running the original command to see why", error)
+    status = _run(argv)
+    if status != 0:
+        return status
+    for path in _outputs(command):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+    raise error
+
+
+def _outputs(command):
+    if command.output:
+        return [command.output]
+    if command.mode == "link":
+        return ["a.out"]
+    suffix = ".s" if command.mode == "assemble" else ".o"
+    return [os.path.splitext(os.path.basename(s.path))[0] + suffix for s in command.sources]
+
+
+def _fix_dep_files(command, copies):
+    """Make each dependency file name the original source, not the cached copy."""
+    for original, copy, _result in copies:
+        path = default_dep_file(command, original)
+        if not path:
+            continue
+        try:
+            with open(path, "rb") as f:
+                text = f.read()
+        except FileNotFoundError:
+            continue
+        fixed = text.replace(_make_escape(copy), _make_escape(original))
+        if fixed != text:
+            write_atomic(path, fixed)
+
+
+def _remember_manifests(cache, command, copies):
+    """Keep what each object's rewrite decided, keyed by the object's bytes, so that
+    the link that uses the object (maybe restored by ccache) can write a manifest."""
+    if command.mode != "compile":
+        return
+    for (original, _copy, result), obj in zip(copies, _outputs(command)):
+        try:
+            key = cc_cache.file_digest(obj)
+        except OSError:
+            continue
+        document = manifest.manifest(None, result.gated, result.ungated)
+        cc_cache.store_manifest(cache, key, manifest.dumps(document))
+
+
+def _write_manifest(args, cache, command, copies):
+    gated, ungated = [], []
+    for _original, _copy, result in copies:
+        gated += _entries(result.gated)
+        ungated += _entries(result.ungated, reasons=True)
+    for word in command.words:
+        if os.path.isfile(word) and not word.endswith((".c", ".so", ".a")):
+            stored = cc_cache.load_manifest(cache, cc_cache.file_digest(word))
+            if stored:
+                gated += stored["gated"]
+                ungated += stored["ungated"]
+    document = {"version": manifest.VERSION, "init": args.init,
+                "gated": _unique(gated), "ungated": _unique(ungated)}
+    write_atomic(args.manifest, manifest.dumps(document))
+
+
+def _entries(definitions, reasons=False):
+    document = manifest.manifest(None, [] if reasons else definitions,
+                                 definitions if reasons else [])
+    return document["ungated" if reasons else "gated"]
+
+
+def _unique(entries):
+    seen = {}
+    for entry in entries:
+        seen[(entry["file"], entry["line"], entry["name"])] = entry
+    return [seen[key] for key in sorted(seen)]
+
+
+def _make_escape(path):
+    # How gcc spells a file name in a make rule.
+    escaped = path.replace("$", "$$").replace(" ", "\\ ").replace("#", "\\#")
+    return escaped.encode("utf-8", "surrogateescape")
+
+
+def _init_object(args, cache, cc_argv, tflags):
+    """Compile --init-source (rewritten, for its trampoline) into a cached object."""
+    from initgate.passes import rewrite
+
+    source = os.path.abspath(args.init_source)
+    if not os.path.isfile(source):
+        raise UsageError("--init-source %s: no such file" % args.init_source)
+    flags = tflags + shlex.split(args.init_cflags)
+    result = rewrite.rewrite_file(source, flags, args.init, root=None)
+    if result.init_file is None:
+        raise SourceError("%s: does not define the init function '%s'"
+                          % (args.init_source, args.init))
+    copy = cc_cache.store_source(cache, source, result.files[source].text)
+    identity = cc_cache.compiler_identity(cc_argv)
+    compile_flags = tflags + ["-fPIC"] + shlex.split(args.init_cflags) + [
+        "-iquote", os.path.dirname(source),
+        "-fdebug-prefix-map=%s=%s" % (os.path.dirname(copy), os.path.dirname(source))]
+    key = cc_cache.digest(*cc_argv, *identity, *compile_flags, copy)[:24]
+    folder = os.path.join(cache, "obj")
+    os.makedirs(folder, exist_ok=True)
+    obj = os.path.join(folder, key + ".o")
+    if os.path.isfile(obj):
+        return obj
+    scratch = "%s.%d.tmp" % (obj, os.getpid())
+    status = _run(cc_argv + compile_flags + ["-c", copy, "-o", scratch])
+    if status != 0:
+        raise SourceError("%s: the init source did not compile (exit %d, messages above)"
+                          % (args.init_source, status))
+    os.replace(scratch, obj)
+    return obj
+
+
+def _run(argv):
+    log.debug("%s", shlex.join(argv))
+    try:
+        return subprocess.run(argv).returncode
+    except FileNotFoundError:
+        raise UsageError("%s: compiler not found" % argv[0]) from None
+    except PermissionError:
+        raise UsageError("%s: cannot run this compiler (permission denied)" % argv[0]) from None
+
+
+def _run_link(argv, init_name):
+    """Run the link, its messages passed on as they are, plus a hint for the one
+    failure initgate itself causes: no init function in the library."""
+    log.debug("%s", shlex.join(argv))
+    try:
+        proc = subprocess.run(argv, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise UsageError("%s: compiler not found" % argv[0]) from None
+    sys.stderr.buffer.write(proc.stderr)
+    sys.stderr.flush()
+    if proc.returncode != 0 and b"_initgate_user_init" in proc.stderr:
+        print("initgate: no object of this link defines the init function '%s': compile "
+              "the file that does through initgate cc, or pass --init-source FILE.c"
+              % init_name, file=sys.stderr)
+    return proc.returncode

@@ -1,0 +1,160 @@
+"""The folder where `initgate cc` keeps rewritten sources and built runtimes.
+
+Where: --cache-dir, else $INITGATE_CACHE_DIR, else $XDG_CACHE_HOME/initgate,
+else ~/.cache/initgate.  Never beside the user's files.
+
+What, and why it is safe with `make -j`:
+- src/KEY/NAME.c: a rewritten source.  KEY hashes the original's absolute
+  folder and the rewritten bytes, so the same input always lands on the same
+  path with the same bytes (ccache sees an unchanged command line and file),
+  and the folder holds nothing but that one file (quoted includes cannot
+  find a stranger there).  Writers race only to write identical bytes, and
+  each write is one atomic rename.
+- runtime/KEY.o: the runtime for one compiler identity (its command, its
+  --version and -dumpmachine answers, the target options of the link, the
+  runtime's own sources).  A lock file makes concurrent links wait for the
+  first builder instead of all building it.
+- obj/KEY.o: an --init-source compiled for one link.
+- manifest/KEY.json: what the rewrite gated in the object whose bytes hash
+  to KEY, for the manifest the link writes.
+"""
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import subprocess
+
+from initgate.errors import InitgateError, ToolchainError
+from initgate.fileio import write_atomic
+from initgate.runtime_c import SOURCE_DIR
+
+log = logging.getLogger("initgate.cc")
+
+ENV_VAR = "INITGATE_CACHE_DIR"
+
+
+def cache_dir(option=None):
+    """The cache folder (created), as an absolute path."""
+    folder = option or os.environ.get(ENV_VAR)
+    if not folder:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+            os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "initgate")
+    folder = os.path.abspath(folder)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as err:
+        raise InitgateError("%s: cannot create the cache folder: %s; set %s or pass "
+                            "--cache-dir" % (folder, err.strerror, ENV_VAR)) from None
+    return folder
+
+
+def digest(*parts):
+    hasher = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, str):
+            part = part.encode("utf-8", "surrogateescape")
+        hasher.update(len(part).to_bytes(8, "little"))
+        hasher.update(part)
+    return hasher.hexdigest()
+
+
+def store_source(cache, original, text):
+    """Write rewritten `text` of `original` into the cache; return its path."""
+    key = digest(os.path.dirname(os.path.abspath(original)), text)[:24]
+    folder = os.path.join(cache, "src", key)
+    path = os.path.join(folder, os.path.basename(original))
+    if _same_bytes(path, text):
+        return path
+    os.makedirs(folder, exist_ok=True)
+    write_atomic(path, text, mode=0o644)
+    return path
+
+
+def _same_bytes(path, text):
+    try:
+        with open(path, "rb") as f:
+            return f.read() == text
+    except OSError:
+        return False
+
+
+def compiler_identity(cc_argv):
+    """What makes two compilers build the same runtime: their answers, not their names."""
+    answers = []
+    for probe in (["--version"], ["-dumpmachine"]):
+        try:
+            proc = subprocess.run(cc_argv + probe, capture_output=True, text=True)
+        except OSError as err:
+            raise ToolchainError("%s: cannot run the compiler: %s"
+                                 % (cc_argv[0], err.strerror)) from None
+        answers.append(proc.stdout + proc.stderr)
+    return answers
+
+
+def runtime_sources_digest():
+    files = []
+    for folder, _subfolders, names in os.walk(SOURCE_DIR):
+        for name in names:
+            if name.endswith((".c", ".h", ".S")):
+                files.append(os.path.join(folder, name))
+    parts = []
+    for path in sorted(files):
+        with open(path, "rb") as f:
+            parts += [os.path.relpath(path, SOURCE_DIR), f.read()]
+    return digest(*parts)
+
+
+def runtime_object(cache, cc_argv, no_libc):
+    """The runtime object for compiler `cc_argv` (with its target options), built once."""
+    from initgate.linker.runtime_build import build_runtime
+
+    identity = compiler_identity(cc_argv)
+    key = digest(*cc_argv, *identity, "no-libc" if no_libc else "libc",
+                 runtime_sources_digest())[:24]
+    folder = os.path.join(cache, "runtime")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, key + ".o")
+    if os.path.isfile(path):
+        return path
+    with _locked(os.path.join(folder, key + ".lock")):
+        if not os.path.isfile(path):
+            log.info("building the runtime for %s into %s", " ".join(cc_argv), path)
+            build_runtime(cc_argv, path, no_libc=no_libc)
+    return path
+
+
+class _locked:
+    def __init__(self, path):
+        self.path = path
+        self.fd = None
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+
+
+def file_digest(path):
+    with open(path, "rb") as f:
+        return digest(f.read())
+
+
+def store_manifest(cache, key, data):
+    folder = os.path.join(cache, "manifest")
+    os.makedirs(folder, exist_ok=True)
+    write_atomic(os.path.join(folder, key + ".json"), data, mode=0o644)
+
+
+def load_manifest(cache, key):
+    try:
+        with open(os.path.join(cache, "manifest", key + ".json"), encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None

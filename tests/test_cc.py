@@ -1,0 +1,278 @@
+"""`initgate cc` runs a real compiler: what it gates, what it leaves alone.
+
+Sources are in tests/cc/ (a small library whose quoted include lives next to
+it, a file with a warning, one that does not compile) and tests/e2e/ (the
+held-init library and the host that proves callers wait at the gate).  Every
+test has its own cache folder, so nothing depends on what ran before.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import REPO, require_tool, run, run_initgate
+
+HERE = os.path.join(REPO, "tests", "cc")
+PROJ = os.path.join(HERE, "proj")
+E2E = os.path.join(REPO, "tests", "e2e")
+
+
+def wrap(cache, init, *command, cwd=None, check=True, options=(), stdin=None):
+    """Run `initgate cc --init INIT --cache-dir CACHE [options] -- COMMAND`."""
+    argv = [sys.executable, "-m", "initgate", "cc", "--init", init, "--cache-dir", str(cache),
+            *options, "--", *map(str, command)]
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, input=stdin)
+    if check and proc.returncode != 0:
+        raise AssertionError("%s failed (%d):\n%s%s" % (" ".join(argv), proc.returncode,
+                                                        proc.stdout, proc.stderr))
+    return proc
+
+
+@pytest.fixture
+def proj(tmp_path):
+    """A copy of tests/cc/proj to build in, so outputs never land in the repository."""
+    target = tmp_path / "proj"
+    shutil.copytree(PROJ, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def caller(tmp_path_factory):
+    exe = tmp_path_factory.mktemp("call") / "call"
+    run(["cc", "-O2", "-o", exe, os.path.join(HERE, "call.c"), "-ldl"])
+    return exe
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    exe = tmp_path_factory.mktemp("host") / "host"
+    run(["cc", "-O2", "-o", exe, os.path.join(E2E, "host.c"), "-ldl", "-lpthread"])
+    return exe
+
+
+def test_compile_then_link_gives_a_gated_library(tmp_path, host):
+    cache = tmp_path / "cache"
+    shutil.copy(os.path.join(E2E, "held.c"), tmp_path)
+    wrap(cache, "held_init", "cc", "-O2", "-g", "-fPIC", "-c", "held.c", "-o", "held.o",
+         cwd=tmp_path)
+    wrap(cache, "held_init", "cc", "-shared", "-o", "libheld.so", "held.o", cwd=tmp_path,
+         options=["--manifest", "held.json"])
+    lib = tmp_path / "libheld.so"
+
+    # The manifest, gathered from the compile, says held_init is the init.
+    report = run_initgate("verify", lib, "--manifest", tmp_path / "held.json").stdout
+    assert "result: fully gated" in report
+    assert "init     held_init" in report
+    proc = run([host, lib, "8"], timeout=120)
+    assert proc.stdout.splitlines() == [
+        "dlopen returned while init is held",
+        "8 callers blocked at the gate",
+        "8 callers saw the initialized state",
+    ]
+
+
+def test_compile_and_link_in_one_command(tmp_path, host):
+    shutil.copy(os.path.join(E2E, "held.c"), tmp_path)
+    wrap(tmp_path / "cache", "held_init", "cc", "-O2", "-fPIC", "-shared", "-o", "libheld.so",
+         "held.c", cwd=tmp_path, options=["--manifest", "m.json"])
+    report = run_initgate("verify", tmp_path / "libheld.so", "--manifest", tmp_path / "m.json")
+    assert "result: fully gated" in report.stdout
+    proc = run([host, tmp_path / "libheld.so", "4"], timeout=120)
+    assert proc.stdout.splitlines()[1] == "4 callers blocked at the gate"
+
+
+def test_quoted_includes_and_file_names_point_at_the_original(proj, caller):
+    # Built from another folder, so only -iquote can find sub/api.h.
+    build = proj / "build"
+    build.mkdir()
+    wrap(proj / "cache", "api_init", "cc", "-g", "-fPIC", "-shared", "-o", "libapi.so",
+         "../sub/api.c", cwd=build)
+    lib = build / "libapi.so"
+    assert run([caller, lib, "api_answer"]).stdout == "42\n"
+    assert run([caller, lib, "api_line"]).stdout == "29\n"
+
+    # __FILE__ is the path as given on the command line, as without the wrapper.
+    probe = build / "file.c"
+    probe.write_text('#include <stdio.h>\nconst char *api_file(void);\n'
+                     'int main(void) { puts(api_file()); return 0; }\n')
+    run(["cc", "-o", build / "file", probe, lib, "-Wl,-rpath," + str(build)])
+    assert run([build / "file"]).stdout == "../sub/api.c\n"
+
+
+def test_debug_info_names_the_original(proj):
+    wrap(proj / "cache", "api_init", "cc", "-g", "-fPIC", "-c", "sub/api.c", "-o", "api.o",
+         cwd=proj)
+    info = run(["readelf", "--debug-dump=info,line", proj / "api.o"]).stdout
+    assert str(proj / "cache") not in info
+    assert "DW_AT_name" in info and str(proj / "sub" / "api.c") in info
+    assert "DW_AT_comp_dir" in info and str(proj) in info
+
+
+def test_diagnostics_name_the_original_file_and_line(proj):
+    proc = wrap(proj / "cache", "x_init", "cc", "-Wall", "-fPIC", "-c", "warns.c", cwd=proj)
+    plain = subprocess.run(["cc", "-Wall", "-fPIC", "-c", "warns.c", "-o", "plain.o"],
+                           cwd=proj, capture_output=True, text=True)
+    assert "warns.c:5:2: warning: #warning" in proc.stderr
+    assert "warns.c:4:13: warning: unused variable" in proc.stderr
+    assert str(proj / "cache") not in proc.stderr
+    assert proc.stderr == plain.stderr
+
+
+def test_compiler_errors_and_exit_status_are_the_compilers(proj):
+    proc = wrap(proj / "cache", "x_init", "cc", "-fPIC", "-c", "broken.c", cwd=proj,
+                check=False)
+    plain = subprocess.run(["cc", "-fPIC", "-c", "broken.c"], cwd=proj, capture_output=True,
+                           text=True)
+    assert proc.returncode == plain.returncode == 1
+    assert proc.stderr == plain.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (proj / "broken.o").exists()
+
+
+def test_dependency_file_names_the_original(proj):
+    wrap(proj / "cache", "api_init", "cc", "-fPIC", "-MD", "-MP", "-MF", "deps/api.d",
+         "-c", "sub/api.c", "-o", "api.o", cwd=proj, options=()) if (proj / "deps").mkdir() \
+        is None else None
+    deps = (proj / "deps" / "api.d").read_text()
+    assert deps.startswith("api.o: sub/api.c sub/api.h")
+    assert "cache" not in deps
+
+    # -MD with no -MF: the .d beside the object, as gcc places it.
+    wrap(proj / "cache", "api_init", "cc", "-fPIC", "-MMD", "-c", "sub/api.c", "-o",
+         "out.o", cwd=proj)
+    assert (proj / "out.d").read_text().startswith("out.o: sub/api.c sub/api.h")
+
+
+def test_rewritten_copy_is_deterministic_and_holds_no_temporary_path(proj):
+    cache = proj / "cache"
+    for _ in range(2):
+        wrap(cache, "api_init", "cc", "-fPIC", "-c", "sub/api.c", "-o", "api.o", cwd=proj)
+    copies = list((cache / "src").rglob("*.c"))
+    assert [c.name for c in copies] == ["api.c"]
+    text = copies[0].read_text()
+    assert '#line 1 "sub/api.c"' in text
+    assert "/tmp" not in text.replace(str(proj), "")
+    assert str(cache) not in text
+
+
+def test_several_sources_in_one_command(proj, caller):
+    wrap(proj / "cache", "api_init", "cc", "-fPIC", "-c", "sub/api.c", "other.c", cwd=proj)
+    wrap(proj / "cache", "api_init", "cc", "-shared", "-o", "libtwo.so", "api.o", "other.o",
+         cwd=proj)
+    assert "result: fully gated" in run_initgate("verify", proj / "libtwo.so").stdout
+    assert run([caller, proj / "libtwo.so", "other_value"]).stdout == "5\n"
+
+
+def test_x_c_gates_a_file_of_any_name(proj):
+    shutil.copy(proj / "sub" / "api.c", proj / "sub" / "api.inc")
+    wrap(proj / "cache", "api_init", "cc", "-fPIC", "-shared", "-o", "libinc.so",
+         "-x", "c", "sub/api.inc", cwd=proj)
+    assert "result: fully gated" in run_initgate("verify", proj / "libinc.so").stdout
+
+
+def test_init_source_adds_an_init_to_a_library_without_one(proj, caller):
+    wrap(proj / "cache", "outside_init", "cc", "-fPIC", "-shared", "-o", "libno.so",
+         "no_init.c", cwd=proj, options=["--init-source", "init_source.c"])
+    assert "result: fully gated" in run_initgate("verify", proj / "libno.so").stdout
+    assert run([caller, proj / "libno.so", "no_init_value"]).stdout == "11\n"
+    exported = run(["nm", "-D", "--defined-only", proj / "libno.so"]).stdout
+    assert "outside_init" not in exported and "initgate" not in exported
+
+
+def test_a_library_without_init_fails_to_link_with_a_hint(proj):
+    proc = wrap(proj / "cache", "missing_init", "cc", "-fPIC", "-shared", "-o", "libx.so",
+                "other.c", cwd=proj, check=False)
+    assert proc.returncode != 0
+    assert "no object of this link defines the init function 'missing_init'" in proc.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["--version"],
+    ["-dumpmachine"],
+    ["-E", "-fPIC", "sub/api.c"],
+    ["-M", "sub/api.c"],
+])
+def test_information_and_preprocessing_pass_through(proj, args):
+    proc = wrap(proj / "cache", "api_init", "cc", *args, cwd=proj)
+    plain = run(["cc", *args], cwd=proj)
+    assert proc.stdout == plain.stdout
+    assert not (proj / "cache").exists()
+
+
+def test_objects_without_pic_and_executables_are_not_gated(proj):
+    wrap(proj / "cache", "api_init", "cc", "-O2", "-c", "sub/api.c", "-o", "nopic.o",
+         cwd=proj)
+    run(["cc", "-O2", "-c", "sub/api.c", "-o", "plain.o"], cwd=proj)
+    assert (proj / "nopic.o").read_bytes() == (proj / "plain.o").read_bytes()
+
+    (proj / "main.c").write_text("int main(void) { return 3; }\n")
+    wrap(proj / "cache", "x_init", "cc", "-o", "prog", "main.c", cwd=proj)
+    assert subprocess.run([proj / "prog"]).returncode == 3
+
+
+def test_standard_input_passes_through_with_a_warning(proj):
+    proc = wrap(proj / "cache", "x_init", "cc", "-fPIC", "-x", "c", "-c", "-", "-o", "in.o",
+                cwd=proj, stdin="int f(void) { return 1; }\n")
+    assert "standard input is compiled without the gate" in proc.stderr
+    assert (proj / "in.o").exists()
+
+
+def test_response_file_with_objects_and_shared(proj):
+    wrap(proj / "cache", "api_init", "cc", "-fPIC", "-c", "sub/api.c", cwd=proj)
+    (proj / "link.rsp").write_text("-shared api.o\n")
+    wrap(proj / "cache", "api_init", "cc", "-o", "librsp.so", "@link.rsp", cwd=proj)
+    assert "result: fully gated" in run_initgate("verify", proj / "librsp.so").stdout
+
+
+def test_response_file_with_sources(proj):
+    (proj / "compile.rsp").write_text("-fPIC -c sub/api.c -o api.o\n")
+    wrap(proj / "cache", "api_init", "cc", "@compile.rsp", cwd=proj)
+    wrap(proj / "cache", "api_init", "cc", "-shared", "-o", "libr.so", "api.o", cwd=proj)
+    assert "result: fully gated" in run_initgate("verify", proj / "libr.so").stdout
+
+
+def test_usage_mistakes_exit_2(proj):
+    argv = [sys.executable, "-m", "initgate", "cc", "--", "cc", "-c", "x.c"]
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=proj)
+    assert proc.returncode == 2 and "--init" in proc.stderr
+    argv = [sys.executable, "-m", "initgate", "cc", "--init", "x"]
+    proc = subprocess.run(argv, capture_output=True, text=True, cwd=proj)
+    assert proc.returncode == 2 and "compiler command" in proc.stderr
+
+
+def test_concurrent_links_share_one_runtime(proj):
+    # make -j: several wrappers link at once into an empty cache.
+    cache = proj / "cache"
+    wrap(cache, "api_init", "cc", "-fPIC", "-c", "sub/api.c", cwd=proj)
+
+    def link(n):
+        return wrap(cache, "api_init", "cc", "-shared", "-o", "lib%d.so" % n, "api.o",
+                    cwd=proj)
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(link, range(6)))
+    assert len(list((cache / "runtime").glob("*.o"))) == 1
+    for n in range(6):
+        assert "result: fully gated" in run_initgate("verify", proj / ("lib%d.so" % n)).stdout
+
+
+def test_composes_with_ccache(proj):
+    ccache = require_tool("ccache", "ccache")
+    env = dict(os.environ, CCACHE_DIR=str(proj / "ccache"), CCACHE_NOHASHDIR="")
+    stats = []
+    for n in range(2):
+        (proj / "api.o").unlink(missing_ok=True)
+        argv = [sys.executable, "-m", "initgate", "cc", "--init", "api_init", "--cache-dir",
+                str(proj / "cache"), "--", ccache, "cc", "-g", "-fPIC", "-c", "sub/api.c",
+                "-o", "api.o"]
+        run(argv, cwd=proj, env=env)
+        stats.append(run([ccache, "--print-stats"], env=env).stdout)
+    hits = dict(line.split("\t") for line in stats[1].splitlines() if "\t" in line)
+    assert int(hits["direct_cache_hit"]) + int(hits["preprocessed_cache_hit"]) == 1
+    assert int(hits["cache_miss"]) == 1
+    wrap(proj / "cache", "api_init", ccache, "cc", "-shared", "-o", "libc.so", "api.o",
+         cwd=proj)
+    assert "result: fully gated" in run_initgate("verify", proj / "libc.so").stdout
