@@ -7,7 +7,11 @@ it with the initgate runtime, then times, as separate processes:
     objcopy LIB OUT                    (a plain copy through BFD)
     initgate patch-elf LIB -o OUT      (from the unpatched file each time)
 
-and prints a Markdown table of the medians and their ratio.
+and prints a Markdown table of the medians and their ratio, with the bare
+interpreter's start-up (`python -c pass`) for scale.  The commands run with
+bytecode caching on, after one warm-up run, as an installed initgate does
+(an environment with PYTHONDONTWRITEBYTECODE=1 would otherwise recompile
+every module on every run, which is not what a user's install does).
 
     python benchmarks/patch_speed.py [--functions N] [--runs R] [--workdir DIR]
 """
@@ -50,11 +54,15 @@ def build(workdir, count):
     return lib
 
 
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def median_seconds(cmd, runs):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)     # warm-up
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -85,6 +93,7 @@ def main():
     patch = median_seconds([sys.executable, "-m", "initgate", "patch-elf", lib, "-o", out],
                            args.runs)
     api = in_process_seconds(lib, out, args.runs)
+    bare = median_seconds([sys.executable, "-c", "pass"], args.runs)
     relocs = subprocess.run(["readelf", "-rW", lib], capture_output=True, text=True).stdout
     print("library: %.1f MB, %d functions, %d relocation lines\n" % (
         os.path.getsize(lib) / 1e6, args.functions, relocs.count("\n")))
@@ -93,6 +102,7 @@ def main():
     print("| objcopy LIB OUT | %.3f |" % objcopy)
     print("| initgate patch-elf LIB -o OUT | %.3f |" % patch)
     print("| patch_library(LIB, OUT), in process | %.3f |" % api)
+    print("| python -c pass (interpreter start-up) | %.3f |" % bare)
     print("| ratio patch-elf / objcopy | %.2f |" % (patch / objcopy))
     print("| ratio patch_library / objcopy | %.2f |" % (api / objcopy))
 

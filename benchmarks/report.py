@@ -12,7 +12,6 @@ import platform
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -32,6 +31,15 @@ class Row:
     ratio: str = ""
     target: str = ""
     met: object = None      # True, False, or None when there is no target
+    failed: bool = False    # the measurement could not run; value says why
+
+
+def guarded(section, what, measure, *args):
+    """measure(*args), or one row saying why `what` could not be measured."""
+    try:
+        return measure(*args)
+    except BenchError as error:
+        return [Row(section, "NOT MEASURED: %s" % what, str(error), failed=True)]
 
 
 COLUMNS = ("section", "figure", "value", "anchor", "ratio", "target", "met")
@@ -112,10 +120,18 @@ def table(rows):
     return "\n".join(lines)
 
 
+LEVELS = ("full", "quick", "smoke")
+
+
 def add_common_arguments(parser):
-    parser.add_argument("--quick", action="store_true",
-                        help="fewer repetitions and smaller inputs: a rough run in "
-                        "a fraction of the time")
+    """--quick, --smoke (both set args.level) and --workdir."""
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", dest="level", action="store_const", const="quick",
+                       default="full", help="fewer repetitions and smaller inputs: a rough "
+                       "run in a fraction of the time")
+    sizes.add_argument("--smoke", dest="level", action="store_const", const="smoke",
+                       help="the smallest sizes that still run every step: for tests, "
+                       "the figures mean nothing")
     parser.add_argument("--workdir", help="build here and keep the files "
                         "(default: a temporary folder, removed at the end)")
 
@@ -141,11 +157,7 @@ def standalone(measure, description):
     parser = argparse.ArgumentParser(description=description)
     add_common_arguments(parser)
     args = parser.parse_args()
-    try:
-        with Workdir(args.workdir) as workdir:
-            rows = measure(workdir, args.quick)
-    except BenchError as error:
-        print("benchmark: %s" % error, file=sys.stderr)
-        return 1
+    with Workdir(args.workdir) as workdir:
+        rows = guarded("", "this section", measure, workdir, args.level)
     print(table(machine_rows() + rows))
-    return 0
+    return 1 if any(row.failed for row in rows) else 0

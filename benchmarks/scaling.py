@@ -2,12 +2,21 @@
 
 The four builds of section 1 (plain, gated, mutex + condition variable,
 pthread_once), called by 1, 2 and 4 threads at once, each thread making the
-same number of calls.  The figure is the total calls per second, the median
-of runs in which the builds take turns.  Once init is done the gate only
-reads shared memory, so the gated build should keep pace with the plain one;
-the mutex build writes the same cache line on every call from every thread.
+same number of calls; medians of runs in which the builds take turns.  Once
+init is done the gate only reads shared memory, so the gated build should
+keep pace with the plain one; the mutex build writes the same cache line on
+every call from every thread.
 
-    python benchmarks/scaling.py [--quick] [--workdir DIR]
+Two throughputs per run:
+- calls per second of each calling thread's CPU time, summed over the
+  threads: what the calls cost while they run, cache-line traffic between
+  cores included, but not the time this shared machine gives to other
+  processes.  The 5% target is judged on it.
+- calls per second of wall-clock time: what a host gets here and now.  It
+  also counts time threads spend asleep on a contended mutex, and every
+  other process's load, so it is the noisier of the two.
+
+    python benchmarks/scaling.py [--quick | --smoke] [--workdir DIR]
 """
 
 import gate_cost
@@ -16,37 +25,46 @@ from report import Row, median, ratio, standalone
 
 SECTION = "2 scaling"
 THREADS = (1, 2, 4)
+# (calls per thread, processes per build)
+SIZES = {"full": (5000000, 15), "quick": (2000000, 5), "smoke": (10000, 1)}
 
 
-def throughput(host, folders, threads, quick):
-    """{variant: median calls per second} with `threads` callers."""
-    calls, inner, outer = (2000000, 2, 3) if quick else (10000000, 3, 5)
-    samples = {variant: [] for variant in folders}
+def throughput(host, folders, threads, level):
+    """{variant: (median wall calls/s, median CPU-time calls/s)} with `threads` callers."""
+    calls, outer = SIZES[level]
+    samples = {variant: ([], []) for variant in folders}
     for _ in range(outer):
         for variant, folder in folders.items():
-            out = pipeline.run([host, "threads", threads, calls, inner],
+            out = pipeline.run([host, "threads", threads, calls, 1],
                                env=gate_cost.environment(folder))
-            samples[variant] += [float(line) for line in out.split()]
-    return {variant: median(values) for variant, values in samples.items()}
+            wall, cpu = (float(n) for n in out.split())
+            samples[variant][0].append(wall)
+            samples[variant][1].append(cpu)
+    return {variant: (median(wall), median(cpu)) for variant, (wall, cpu) in samples.items()}
 
 
-def measure(workdir, quick):
+def measure(workdir, level):
     folders, host = gate_cost.build_all(pipeline.Builder(workdir))
     rows = []
     for threads in THREADS:
-        rates = throughput(host, folders, threads, quick)
-        base = rates["plain"]
+        rates = throughput(host, folders, threads, level)
+        plural = "s" * (threads > 1)
+        base = rates["plain"][1]
         for variant, label in gate_cost.VARIANTS:
-            figure = "M calls/s, %d thread%s, %s" % (threads, "s" * (threads > 1), label)
-            value = "%.1f" % (rates[variant] / 1e6)
+            figure = "M calls/s (CPU time), %d thread%s, %s" % (threads, plural, label)
+            value = "%.0f" % (rates[variant][1] / 1e6)
             if variant == "plain":
                 rows.append(Row(SECTION, figure, value))
                 continue
             target, met = "", None
             if variant == "gated":
-                target, met = ">= 0.95", rates[variant] >= 0.95 * base
-            rows.append(Row(SECTION, figure, value, "ungated %.1f" % (base / 1e6),
-                            ratio(rates[variant], base), target, met))
+                target, met = ">= 0.95", rates[variant][1] >= 0.95 * base
+            rows.append(Row(SECTION, figure, value, "ungated %.0f" % (base / 1e6),
+                            ratio(rates[variant][1], base), target, met))
+        wall = " / ".join("%.0f" % (rates[variant][0] / 1e6) for variant, _ in
+                          gate_cost.VARIANTS)
+        rows.append(Row(SECTION, "M calls/s (wall clock), %d thread%s: ungated / gated / "
+                        "mutex / once" % (threads, plural), wall))
     return rows
 
 

@@ -9,13 +9,14 @@ runs once per process).  The anchor is the same handoff written by hand (a
 condition variable broadcast after a timestamp, also in a fresh process
 each time): what waking a thread costs on this machine at all.
 
-    python benchmarks/wakeup.py [--quick] [--workdir DIR]
+    python benchmarks/wakeup.py [--quick | --smoke] [--workdir DIR]
 """
 
 import pipeline
 from report import BenchError, Row, percentile, ratio, standalone
 
 SECTION = "4 wake-up"
+RUNS = {"full": 300, "quick": 40, "smoke": 4}
 
 
 def latencies(lines):
@@ -28,11 +29,11 @@ def latencies(lines):
     return waited
 
 
-def measure(workdir, quick):
+def measure(workdir, level):
     builder = pipeline.Builder(workdir)
     lib = builder.gated_library("wake", "wake.c", "wake_init", "wake")
     host = builder.host("wake_host.c")
-    runs = 40 if quick else 300
+    runs = RUNS[level]
 
     gate_lines = [pipeline.run([host, "gate", lib]).strip() for _ in range(runs)]
     floor_lines = [pipeline.run([host, "floor", 1]).strip() for _ in range(runs)]

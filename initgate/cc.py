@@ -45,8 +45,9 @@ def add_arguments(parser):
     parser.add_argument("--init-source", metavar="FILE.c",
                         help="a file defining the init function, compiled into every shared "
                              "library this command links")
-    parser.add_argument("--init-cflags", default="", metavar="FLAGS",
-                        help="compiler flags for --init-source (one string, split like a shell)")
+    parser.add_argument("--init-cflag", action="append", default=[], metavar="FLAG",
+                        help="a compiler flag for --init-source (repeatable; write "
+                             "--init-cflag=-Idir, since the value starts with a dash)")
     parser.add_argument("--ungated", action="append", default=[], metavar="NAME",
                         help="never gate function NAME (repeatable)")
     parser.add_argument("--exports", metavar="FILE",
@@ -104,7 +105,8 @@ def run(args):
             _remember_manifests(cache, command, copies)
         return status
 
-    extra = []
+    # An -x still in force would make the compiler read the objects as source.
+    extra = ["-x", "none"] if command.language_at_end else []
     tflags = target_flags(command.words)
     if args.init_source:
         extra.append(_init_object(args, cache, cc_argv, tflags))
@@ -257,14 +259,14 @@ def _init_object(args, cache, cc_argv, tflags):
     source = os.path.abspath(args.init_source)
     if not os.path.isfile(source):
         raise UsageError("--init-source %s: no such file" % args.init_source)
-    flags = tflags + shlex.split(args.init_cflags)
+    flags = tflags + args.init_cflag
     result = rewrite.rewrite_file(source, flags, args.init, root=None)
     if result.init_file is None:
         raise SourceError("%s: does not define the init function '%s'"
                           % (args.init_source, args.init))
     copy = cc_cache.store_source(cache, source, result.files[source].text)
     identity = cc_cache.compiler_identity(cc_argv)
-    compile_flags = tflags + ["-fPIC"] + shlex.split(args.init_cflags) + [
+    compile_flags = tflags + ["-fPIC"] + args.init_cflag + [
         "-iquote", os.path.dirname(source),
         "-fdebug-prefix-map=%s=%s" % (os.path.dirname(copy), os.path.dirname(source))]
     key = cc_cache.digest(*cc_argv, *identity, *compile_flags, copy)[:24]

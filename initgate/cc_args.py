@@ -63,6 +63,7 @@ class Command:
     writes_deps: bool = False         # -MD / -MMD (a .d file beside the output)
     no_libc: bool = False             # -nostdlib / -nodefaultlibs / -nolibc
     expanded: bool = False            # a response file was expanded into words
+    language_at_end: str = None       # the -x still in force after the last word
 
     @property
     def compiles(self):
@@ -139,6 +140,7 @@ def classify(args):
             command.no_libc = True
         i += 1
 
+    command.language_at_end = language
     command.mode = _mode(command, stops)
     return command
 

@@ -61,8 +61,9 @@ def describe(path):
         lines = ["machine: %s, ELF%d %s-endian" % (
             target.arch if target else elf.e_machine, elf.layout.bits,
             "big" if elf.big_endian else "little")]
+        names = {**DT_NAMES, **dict(target.proc_tags if target else ())}
         lines.append("dynamic: " + " ".join(
-            DT_NAMES.get(e.tag, "%#x" % e.tag) for e in elf.live_dynamic()))
+            names.get(e.tag, "%#x" % e.tag) for e in elf.live_dynamic()))
         lines.append("DT_FLAGS: " + flag_names(elf.dyn_value(DT_FLAGS, 0), DF_NAMES))
         lines.append("DT_FLAGS_1: " + flag_names(elf.dyn_value(DT_FLAGS_1, 0), DF_1_NAMES))
         lines.append("init_array:")
@@ -71,7 +72,9 @@ def describe(path):
         relocs = elf.relocs_at(note.slot)
         for reloc in relocs:
             what = "addend " + name_of(reloc.addend) if reloc.addend is not None else "in slot"
-            lines.append("slot relocation: %s type %d, %s" % (reloc.table, reloc.r_type, what))
+            kind = target.relative_name if target and reloc.r_type == target.relative_reloc \
+                else "type %d" % reloc.r_type
+            lines.append("slot relocation: %s %s, %s" % (reloc.table, kind, what))
         if not relocs and elf.relr_covers(note.slot):
             lines.append("slot relocation: RELR")
         slot_word = elf.word_at(elf.offset_of(note.slot, elf.layout.word_size))

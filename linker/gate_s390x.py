@@ -72,8 +72,8 @@ def load_address(insn, known):
 
 def _mask(insn):
     """The condition mask of a branch-on-condition (15 always, 0 never)."""
-    if insn.mnemonic in BRANCH_ON_CONDITION and insn.operands and _imm(insn.operands[0]) is not None:
-        return insn.operands[0].imm
+    if insn.mnemonic in BRANCH_ON_CONDITION and insn.operands:
+        return _imm(insn.operands[0])
     return None
 
 

@@ -54,6 +54,7 @@ class Places:
 class Verdict:
     gated: bool
     reason: str
+    checked: bool = True      # False: the machine code could not be read at all
 
 
 def _disassembler(capstone, arch, modes, big_endian):
@@ -83,6 +84,7 @@ class GateChecker:
                          for m in modes]
         self.isa = importlib.import_module("initgate.linker.gate_" + target.gate_isa)
         self.elf = elf
+        self.arch = target.arch
         self.places = places
         self.gate_entries = self.isa.entry_points(places.gate, self)
         self.wait_entries = self.isa.entry_points(places.wait, self)
@@ -112,7 +114,7 @@ class GateChecker:
         start, self.decoder = isa.decode_address(address)
         instructions = self.walk(start, PROLOGUE_LIMIT, size if size else None, self.decoder)
         if not instructions:
-            return Verdict(False, "no decodable code at %#x" % address)
+            return self._undecodable(start)
         known = isa.start(address)
         for i, insn in enumerate(instructions):
             if isa.call_target(insn) in self.gate_entries:
@@ -124,7 +126,16 @@ class GateChecker:
             if isa.transfers_control(insn) or isa.writes_shared_memory(insn):
                 return Verdict(False, "runs %s %s at %#x before any gate"
                                % (insn.mnemonic, insn.op_str, insn.address))
+        # capstone stops at the first instruction it cannot decode (Power10's
+        # prefixed loads in capstone 5, say): that is not knowing, not a verdict.
+        end = instructions[-1].address + instructions[-1].size
+        if len(instructions) < PROLOGUE_LIMIT and (not size or end < start + size):
+            return self._undecodable(end)
         return Verdict(False, "no gate in its first %d instructions" % len(instructions))
+
+    def _undecodable(self, address):
+        return Verdict(False, "cannot check machine code for %s: capstone cannot decode the "
+                       "instruction at %#x" % (self.arch, address), checked=False)
 
     def _after_load(self, following, load):
         isa = self.isa

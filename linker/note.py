@@ -6,8 +6,6 @@ one note named "initgate" and turns those offsets into absolute addresses and
 file offsets, so the patcher and verify never need section headers or symbols.
 """
 
-from dataclasses import dataclass
-
 from initgate.errors import ElfError
 from initgate.linker.elf import PT_NOTE
 
@@ -20,21 +18,28 @@ NO_RUNTIME_HINT = ("link the initgate runtime into it: initgate runtime -o initg
                    "then add initgate_rt.o to the link")
 
 
-@dataclass
 class RuntimeNote:
-    desc_address: int         # address of the descriptor's first word
-    desc_offset: int          # its file offset
-    version: int
-    e_machine: int
-    islibrary: int
-    islibrary_offset: int     # file offset of the islibrary word
-    slot: int                 # address of the reserved .init_array slot
-    rt0: int                  # address of _initgate_rt0_lib
-    unpatched: int            # address of _initgate_unpatched
-    flags: int
-    state: int                # address of _initgate_state
-    wait: int                 # address of _initgate_wait
-    gate: int                 # address of _cgo_wait_runtime_init_done
+    """The note's words, its offsets turned into absolute addresses.
+
+    A plain class (not a dataclass): `import dataclasses` alone costs
+    patch-elf's start-up more than reading the note does.
+    """
+
+    def __init__(self, desc_address, desc_offset, version, e_machine, islibrary,
+                 islibrary_offset, slot, rt0, unpatched, flags, state, wait, gate):
+        self.desc_address = desc_address          # address of the descriptor's first word
+        self.desc_offset = desc_offset            # its file offset
+        self.version = version
+        self.e_machine = e_machine
+        self.islibrary = islibrary
+        self.islibrary_offset = islibrary_offset  # file offset of the islibrary word
+        self.slot = slot                          # address of the reserved .init_array slot
+        self.rt0 = rt0                            # address of _initgate_rt0_lib
+        self.unpatched = unpatched                # address of _initgate_unpatched
+        self.flags = flags
+        self.state = state                        # address of _initgate_state
+        self.wait = wait                          # address of _initgate_wait
+        self.gate = gate                          # address of _cgo_wait_runtime_init_done
 
 
 def find_notes(elf):

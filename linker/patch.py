@@ -8,13 +8,16 @@ written until every check has passed, so bad input leaves the file as it was.
 
 Every edit is in place, so the size and layout never change: debug info,
 strip, PT_GNU_RELRO and section headers all stay valid by construction.
+
+The command runs this once per process, so its imports are kept to what
+the edit needs (no dataclasses): interpreter and import start-up cost more
+than the edit of a large file.
 """
 
 import logging
 import os
 import shutil
 import struct
-from dataclasses import dataclass, field
 
 from initgate.errors import ElfError
 from initgate.fileio import atomic_output
@@ -27,21 +30,19 @@ from initgate.linker.note import read_note
 log = logging.getLogger("initgate.patch")
 
 
-@dataclass
 class Edit:
-    offset: int
-    old: bytes
-    new: bytes
-    what: str                 # one line for -v
+    """A few bytes to write at a file offset, with the bytes expected there."""
+
+    def __init__(self, offset, old, new, what):
+        self.offset, self.old, self.new = offset, old, new
+        self.what = what          # one line for -v
 
 
-@dataclass
 class PatchReport:
-    path: str
-    out: str
-    arch: str
-    edits: list = field(default_factory=list)
-    warnings: list = field(default_factory=list)
+    def __init__(self, path, out, arch):
+        self.path, self.out, self.arch = path, out, arch
+        self.edits = []
+        self.warnings = []
 
     @property
     def changed(self):

@@ -171,7 +171,8 @@ def _check_exports(elf, checker, init_name, deliberate, report):
         elif sym.name in deliberate:
             report.add("ungated", sym.name, "deliberately: " + deliberate[sym.name])
         else:
-            report.add("FAIL", sym.name, "not gated: " + verdict.reason)
+            report.add("FAIL", sym.name, ("not gated: " if verdict.checked else "")
+                       + verdict.reason)
 
 
 def add_arguments(parser):

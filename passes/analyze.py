@@ -28,8 +28,10 @@ from initgate.passes import exported, libclang as lc, toolchain
 
 log = logging.getLogger("initgate.rewrite")
 
-# `#line N`, or the `# N "file"` form that preprocessors write.
-_LINE_DIRECTIVE = re.compile(rb"^[ \t]*#[ \t]*(line\b|[0-9])", re.M)
+# `#line N`, or the `# N "file"` form that preprocessors write.  Not anchored
+# to a line start, which is ten times faster on a large file: text that only
+# looks like one (in a string) merely sends the file down the exact path.
+_LINE_DIRECTIVE = re.compile(rb"#[ \t]*(?:line\b|[0-9])")
 
 
 class Definition(NamedTuple):
@@ -92,14 +94,26 @@ def _shared_index():
 
 def parse(path, build_flags):
     """A parsed translation unit, or SourceError with the compiler's diagnostic."""
+    if not os.path.isfile(path):
+        raise SourceError("%s: no such file" % path)
     args = toolchain.parse_flags(build_flags)
     for _attempt in range(8):
         log.debug("libclang parse: %s %s", path, " ".join(args))
         try:
-            tu = _shared_index().parse(path, args=args)
+            tu = _shared_index().parse(
+                path, args=args, options=lc.PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES)
         except cindex.TranslationUnitLoadError:
-            raise SourceError("%s: libclang could not parse this file (does it exist and "
-                              "is it C?)" % path) from None
+            # The driver refused the command line outright, as it does for a
+            # -march or -mcpu of another architecture: without the target's
+            # -m options the front end still sees every declaration.
+            target = [a for a in args if a.startswith("-m") and a not in ("-m32", "-m64")]
+            if not target:
+                raise SourceError("%s: libclang could not parse this file with these "
+                                  "flags: %s" % (path, " ".join(args))) from None
+            log.warning("%s: clang refused %s; parsing without them (pass --target=TRIPLE "
+                        "among the flags for a cross build)", path, " ".join(target))
+            args = [a for a in args if a not in target]
+            continue
 
         # gcc options clang has never heard of are dropped one by one: each
         # costs one more parse, which only builds that use them pay.
@@ -150,6 +164,7 @@ class _Walk:
         self.functions = []          # every top-level function declaration
         self.by_name = None          # name -> declarations, built when needed
         self.printer = lc.DeclarationPrinter(tu.cursor)
+        self.children = lc.Children()
         self.project = {}            # file handle -> (clang's name, in project?)
         self.contents = {}           # file name -> bytes
         self.unexported = []         # static or hidden definitions: init candidates
@@ -224,7 +239,7 @@ class _Walk:
         name = lc.spelling(cursor)
         if name == self.options.init_name:
             self._init(cursor, handle)
-        parts = lc.children(cursor)
+        parts = self.children(cursor)
         body = parts[-1] if parts and lc.getCursorKind(parts[-1]) == lc.COMPOUND_STMT else None
         if body is None:
             return

@@ -37,6 +37,9 @@ VISIBILITY_HIDDEN = 1
 VISIBILITY_PROTECTED = 2
 VISIBILITY_DEFAULT = 3
 
+# CXTranslationUnit_Flags: warnings from headers are of no use to the pass.
+PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES = 0x4000
+
 # CXChildVisitResult.
 VISIT_BREAK, VISIT_CONTINUE, VISIT_RECURSE = 0, 1, 2
 
@@ -135,16 +138,29 @@ def presumed(location):
     return take_string(name), line.value, column.value
 
 
+class Children:
+    """Lists the direct children of cursors, without descending any further.
+
+    One instance per walk: the C callback is made once, not per cursor.
+    """
+
+    def __init__(self):
+        self._found = []
+
+        def visit(child, _parent, _data):
+            self._found.append(child)
+            return VISIT_CONTINUE
+
+        self._visitor = VISITOR(visit)
+
+    def __call__(self, cursor):
+        self._found = []
+        visitChildren(cursor, self._visitor, None)
+        return self._found
+
+
 def children(cursor):
-    """The direct children of a cursor, without descending any further."""
-    found = []
-
-    def visit(child, _parent, _data):
-        found.append(child)
-        return VISIT_CONTINUE
-
-    visitChildren(cursor, VISITOR(visit), None)
-    return found
+    return Children()(cursor)
 
 
 class DeclarationPrinter:

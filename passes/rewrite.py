@@ -38,9 +38,11 @@ class RewriteResult:
     gated: list = field(default_factory=list)     # Definition records, sorted
     ungated: list = field(default_factory=list)   # exported but not gated, sorted
     init_file: str = None                         # display name of the file defining init
+    main_path: str = None                         # rewrite_file's own file
 
-    def text(self, path):
-        return self.files[path].text
+    def text(self, path=None):
+        """The new bytes of `path` (default: the file rewrite_file was given)."""
+        return self.files[path or self.main_path].text
 
 
 def load_exports(path):
@@ -62,7 +64,9 @@ def rewrite_file(path, flags, init_name, *, ungated=(), exports=None, root=None,
     RewriteResult whose files always include `path`.
     """
     options = make_options(init_name, ungated, exports, root, continue_on_macro_brace)
-    return rewrite_units([(path, list(flags))], options)
+    result = rewrite_units([(path, list(flags))], options)
+    result.main_path = path
+    return result
 
 
 def make_options(init_name, ungated=(), exports=None, root=None, continue_on_macro_brace=False):

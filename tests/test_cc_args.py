@@ -157,3 +157,9 @@ def test_response_file_quoting():
 def test_target_flags_keep_only_the_target():
     assert target_flags(words("-m32 -O2 -g --sysroot /sys -march=armv7-a -Wall -o x")) == [
         "-m32", "--sysroot", "/sys", "-march=armv7-a"]
+
+
+def test_language_still_in_force_at_the_end():
+    assert classify(words("-shared -o x.so -x c a.inc")).language_at_end == "c"
+    assert classify(words("-shared -o x.so -x c a.inc -x none")).language_at_end is None
+    assert classify(words("-shared -o x.so a.c")).language_at_end is None

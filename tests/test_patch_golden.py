@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "pat
 import scenarios  # noqa: E402
 
 from conftest import require_tool, run_initgate  # noqa: E402
+from initgate.linker import targets  # noqa: E402
 from initgate.linker.describe import describe  # noqa: E402
 
 GOLDEN = os.path.join(scenarios.HERE, "golden")
@@ -58,8 +59,11 @@ def test_golden(name, tmp_path):
     witness_readelf(lib, after, stripped=scenarios.SCENARIOS[name].strip_first)
 
 
-def witness_readelf(lib, after, stripped):
-    """The system readelf sees the same dynamic tags, flags, slot and islibrary."""
+def witness_readelf(lib, after, stripped, target=targets.by_arch("x86_64")):
+    """The system readelf sees the same dynamic tags, flags, slot and islibrary.
+
+    binutils' readelf reads every architecture's files, whatever the host.
+    """
     dynamic = readelf("-d", lib)
     tags = re.findall(r"^\s*0x[0-9a-f]+ \((\w+)\)", dynamic, re.M)
     ours = re.search(r"^dynamic: (.*)$", after, re.M).group(1).split()
@@ -67,10 +71,11 @@ def witness_readelf(lib, after, stripped):
     if "nodelete: yes" in after:
         assert re.search(r"\(FLAGS_1\)\s+Flags:.*\bNODELETE\b", dynamic)
 
-    # islibrary is the third word of the note's descriptor.
+    # islibrary is the third word of the note's descriptor, in the file's byte order.
+    order = "big" if target.big_endian else "little"
     notes = readelf("-n", lib)
     data = re.search(r"^\s*initgate\s.*description data: ([0-9a-f ]+)$", notes, re.M)
-    assert data.group(1).split()[8:12] == ["01", "00", "00", "00"]
+    assert data.group(1).split()[8:12] == ["%02x" % b for b in (1).to_bytes(4, order)]
 
     if stripped:
         return
@@ -83,10 +88,12 @@ def witness_readelf(lib, after, stripped):
     start, size = int(init.group(1), 16), int(init.group(3), 16)
     # A RELA relocation in the array with rt0 as its addend, or a slot holding rt0.
     addends = [int(m.group(2), 16) for m in re.finditer(
-        r"^([0-9a-f]+)\s+[0-9a-f]+\s+R_X86_64_RELATIVE\s+([0-9a-f]+)$", relocs, re.M)
+        r"^([0-9a-f]+)\s+[0-9a-f]+\s+%s\s+([0-9a-f]+)$" % target.relative_name, relocs, re.M)
         if start <= int(m.group(1), 16) < start + size]
-    words = "".join(re.findall(r"^\s*0x[0-9a-f]+ ((?:[0-9a-f]{8} ?){1,4})", readelf(
-        "-x", ".init_array", lib), re.M)).replace(" ", "")
-    slot_words = [int.from_bytes(bytes.fromhex(words[i:i + 16]), "little")
-                  for i in range(0, len(words), 16)]
+    # The array's bytes as the file holds them, read back as words of its width and order.
+    words = bytes.fromhex("".join(re.findall(r"^\s*0x[0-9a-f]+ ((?:[0-9a-f]{8} ?){1,4})",
+                                             readelf("-x", ".init_array", lib), re.M))
+                          .replace(" ", ""))
+    width = target.elf_class // 8
+    slot_words = [int.from_bytes(words[i:i + width], order) for i in range(0, len(words), width)]
     assert rt0 in addends or rt0 in slot_words

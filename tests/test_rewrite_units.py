@@ -166,3 +166,35 @@ def test_diagnostics_honour_line_directives(tmp_path):
     source.write_text('#line 40 "grammar.y"\nint f(void) { return 1 }\n')
     with pytest.raises(SourceError, match=r"^grammar\.y:40:"):
         rewrite_file(str(source), [], "f")
+
+
+def test_options_clang_does_not_know_are_dropped(tmp_path, caplog):
+    source = tmp_path / "m.c"
+    source.write_text("int lib_init(void) { return 0; }\nint m(void) { return 1; }\n")
+    with caplog.at_level("DEBUG", logger="initgate"):
+        result = rewrite_file(str(source), ["-mgcc-only-option", "-O2"], "lib_init")
+    assert [d.name for d in result.gated] == ["m"]
+    assert "dropping options clang does not know: -mgcc-only-option" in caplog.text
+
+
+def test_code_clang_rejects_by_default_still_parses(tmp_path):
+    source = tmp_path / "old.c"
+    source.write_text("int lib_init(void) { return 0; }\n"
+                      "old_style(x) { return undeclared(x); }\n"
+                      "int *conv(void) { return 1; }\n")
+    result = rewrite_file(str(source), ["-std=c11"], "lib_init")
+    assert [d.name for d in result.gated] == ["old_style", "conv"]
+
+
+def test_target_options_of_another_architecture(tmp_path, caplog):
+    source = tmp_path / "arm.c"
+    source.write_text("int lib_init(void) { return 0; }\nint arm(void) { return 1; }\n")
+    with caplog.at_level("WARNING", logger="initgate"):
+        result = rewrite_file(str(source), ["-march=armv8-a", "-O2"], "lib_init")
+    assert [d.name for d in result.gated] == ["arm"]
+    assert "clang refused -march=armv8-a" in caplog.text
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(SourceError, match="absent.c: no such file"):
+        rewrite_file(str(tmp_path / "absent.c"), [], "lib_init")

@@ -3,11 +3,15 @@
  * libnoop.so and calls bench_noop through the PLT; LD_LIBRARY_PATH picks
  * which build of the library it gets (plain, gated, mutex, once).
  *
- *   loop_host time N RUNS       one line per run: nanoseconds per call
+ *   loop_host time N RUNS       one line per run: nanoseconds per call, in
+ *                               this thread's CPU time (time the machine
+ *                               gave to other processes is not counted)
  *   loop_host count N           one run of N calls, for callgrind: only
  *                               run_loop is measured (--toggle-collect)
- *   loop_host threads T N RUNS  one line per run: calls per second, with T
- *                               threads making N calls each at once
+ *   loop_host threads T N RUNS  one line per run, with T threads making N
+ *                               calls each at once: calls per second of
+ *                               wall-clock time, then calls per second of
+ *                               each thread's CPU time, summed over threads
  *
  * Every mode first makes one call and so waits until init is done (and
  * resolves the PLT entry): the loops measure the gate after init only.
@@ -25,12 +29,23 @@ static volatile int sink;
 static pthread_barrier_t start_line;
 static long calls_per_thread;
 
-static long long now_ns(void)
+/* What each calling thread measured of itself. */
+struct span {
+	long long start, end, cpu;
+};
+static struct span spans[64];
+
+static long long clock_ns(clockid_t clock)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(clock, &t);
 	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static long long now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
 }
 
 /* Noinline, so that callgrind's --toggle-collect can name it. */
@@ -44,32 +59,50 @@ __attribute__((noinline)) static int run_loop(long n)
 	return acc;
 }
 
-static void *caller(void *unused)
+static void *caller(void *slot)
 {
-	(void)unused;
+	struct span *span = slot;
+	long long cpu;
+
 	pthread_barrier_wait(&start_line);
+	span->start = now_ns();
+	cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	sink = run_loop(calls_per_thread);
+	span->cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu;
+	span->end = now_ns();
 	return 0;
 }
 
-static double threaded_run(int threads)
+static void threaded_run(int threads)
 {
 	pthread_t ids[64];
-	long long start;
+	long long first, last;
+	double cpu_rate = 0;
 	int i;
 
 	pthread_barrier_init(&start_line, 0, threads + 1);
 	for (i = 0; i < threads; i++)
-		if (pthread_create(&ids[i], 0, caller, 0)) {
+		if (pthread_create(&ids[i], 0, caller, &spans[i])) {
 			fprintf(stderr, "loop_host: cannot start thread %d\n", i);
 			exit(1);
 		}
 	pthread_barrier_wait(&start_line);
-	start = now_ns();
 	for (i = 0; i < threads; i++)
 		pthread_join(ids[i], 0);
 	pthread_barrier_destroy(&start_line);
-	return (double)threads * calls_per_thread * 1e9 / (now_ns() - start);
+
+	/* Wall time from the first thread's start to the last one's end. */
+	first = spans[0].start;
+	last = spans[0].end;
+	for (i = 0; i < threads; i++) {
+		if (spans[i].start < first)
+			first = spans[i].start;
+		if (spans[i].end > last)
+			last = spans[i].end;
+		cpu_rate += calls_per_thread * 1e9 / spans[i].cpu;
+	}
+	printf("%.0f %.0f\n", threads * calls_per_thread * 1e9 / (last - first),
+	       cpu_rate);
 }
 
 static void usage(void)
@@ -94,10 +127,11 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[1], "time") && argc == 4 && n > 0) {
 		runs = atol(argv[3]);
 		for (r = 0; r < runs; r++) {
-			long long start = now_ns();
+			long long start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 
 			sink = run_loop(n);
-			printf("%.4f\n", (double)(now_ns() - start) / n);
+			printf("%.4f\n", (double)(clock_ns(CLOCK_THREAD_CPUTIME_ID)
+						  - start) / n);
 		}
 	} else if (!strcmp(argv[1], "threads") && argc == 5) {
 		threads = atoi(argv[2]);
@@ -106,7 +140,7 @@ int main(int argc, char **argv)
 		calls_per_thread = atol(argv[3]);
 		runs = atol(argv[4]);
 		for (r = 0; r < runs; r++)
-			printf("%.0f\n", threaded_run(threads));
+			threaded_run(threads);
 	} else {
 		usage();
 	}

@@ -1,9 +1,10 @@
 /*
  * The library of the dlopen benchmark: an init that takes INIT_MS
- * milliseconds (a sleep stands for real work; 0 makes it empty), and one exported function
- * that tells whether init has run.  Built gated (slow_init as the init
- * function), and plain with -DIN_CONSTRUCTOR, which runs the same init from
- * a constructor, the way libraries do it without initgate.
+ * milliseconds (a sleep stands for real work; 0 makes it empty), and one
+ * exported function that tells whether init has run.  Built gated
+ * (slow_init as the init function), and plain with -DIN_CONSTRUCTOR, which
+ * runs the same init from a constructor, the way libraries do it without
+ * initgate.
  */
 #include <time.h>
 

@@ -5,6 +5,9 @@ version scripts, ...).  `build` compiles tests/patch/lib.c and the runtime,
 links them the scenario's way and returns the library with the exact commands
 used, which the golden dumps record beside what patch-elf did to it.
 
+`build_for_arch` does the same with a cross compiler and the real runtime
+for that architecture (`initgate runtime --cc`), for tests/test_patch_arch.py.
+
 The runtime object comes from `initgate runtime` once that subcommand exists;
 until then from runtime_c/note.c plus stand_in_runtime.c, which define the
 same hidden symbols (patch-elf reads only the note, the slot and relocations).
@@ -17,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+
+from initgate.linker import targets
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -108,6 +113,38 @@ def build(name, workdir, extra_sources=()):
         strip = ["strip", "--strip-all", lib]
         run(strip, workdir)
         commands.append(strip)
+    text = "\n".join(" ".join(_shown(arg, workdir) for arg in cmd) for cmd in commands)
+    return lib, text
+
+
+def cross_cc(arch):
+    """The compiler the architecture tests use: the Debian cross gcc, or gcc."""
+    target = targets.by_arch(arch)
+    return "gcc" if arch == "x86_64" else target.debian_triple + "-gcc"
+
+
+def build_for_arch(arch, workdir, sources, cflags=CFLAGS, name="lib"):
+    """Link `sources` with the real runtime for `arch`: (library, commands as text).
+
+    The runtime object is built once per workdir, with `initgate runtime --cc`.
+    """
+    cc = cross_cc(arch)
+    os.makedirs(workdir, exist_ok=True)
+    rt = os.path.join(workdir, "initgate_rt.o")
+    commands = [["initgate", "runtime", "--cc", cc, "-o", rt]]
+    if not os.path.exists(rt):
+        run([sys.executable, "-m", "initgate", "runtime", "--cc", cc, "-o", rt], workdir)
+    objects = []
+    for source in sources:
+        obj = os.path.join(workdir, "%s-%s" % (name, os.path.basename(source)[:-2] + ".o"))
+        cmd = [cc, *cflags, "-c", os.path.join(HERE, source), "-o", obj]
+        run(cmd, workdir)
+        objects.append(obj)
+        commands.append(cmd)
+    lib = os.path.join(workdir, "%s.so" % name)
+    link = [cc, "-shared", "-o", lib, *objects, rt]
+    run(link, workdir)
+    commands.append(link)
     text = "\n".join(" ".join(_shown(arg, workdir) for arg in cmd) for cmd in commands)
     return lib, text
 

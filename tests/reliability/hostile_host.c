@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <grp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -135,12 +136,12 @@ static void wait_futex(int n)
 		sched_yield();
 }
 
-static int (*lib_value)(void);
+static int (*value_fn)(void);
 static int (*lib_state)(void);
 
 static void *call_value(void *result)
 {
-	*(int *)result = lib_value();
+	*(int *)result = value_fn();
 	return 0;
 }
 
@@ -167,24 +168,39 @@ static void host_constructor(void)
 		return;
 	if (!strcmp(mode, "dlopen")) {
 		release_fd = hold();
-		lib_value = sym(open_lib(getenv("HOSTILE_LIB")), "lib_value");
+		value_fn = sym(open_lib(getenv("HOSTILE_LIB")), "lib_value");
+	} else if (!strcmp(mode, "plugin")) {
+		/* A plugin's constructor dlopens LIB and calls it, under the
+		 * loader's lock (tests/reliability/plugin.c). */
+		release_fd = hold();
+		if (pthread_create(&helper, 0, release_when_waiting, 0))
+			die("pthread_create");
+		open_lib(getenv("HOSTILE_PLUGIN"));
+		pthread_join(helper, 0);
+		value_fn = sym(open_lib(getenv("HOSTILE_LIB")), "lib_value");
+		ctor_result = value_fn();
+		return;
 	} else {
+#ifdef HOSTILE_LINKED
 		/* Linked: the test passed the pipe; init is held already. */
 		extern int lib_value_linked(void) __asm__("lib_value");
 
 		release_fd = atoi(getenv("HOSTILE_RELEASE_FD"));
-		lib_value = lib_value_linked;
+		value_fn = lib_value_linked;
+#else
+		die("built without HOSTILE_LINKED");
+#endif
 	}
 	if (pthread_create(&helper, 0, release_when_waiting, 0))
 		die("pthread_create");
-	ctor_result = lib_value();
+	ctor_result = value_fn();
 	pthread_join(helper, 0);
 }
 
 static int mode_ctor(void)
 {
 	printf("constructor's call waited and saw %d\n", ctor_result);
-	printf("main then saw %d\n", lib_value());
+	printf("main then saw %d\n", value_fn());
 	return 0;
 }
 
@@ -240,7 +256,7 @@ static int mode_dlclose(const char *path)
 	void *lib = open_lib(path);
 	pthread_t caller;
 
-	lib_value = sym(lib, "lib_value");
+	value_fn = sym(lib, "lib_value");
 	if (pthread_create(&caller, 0, call_value, &result))
 		die("pthread_create");
 	wait_futex(1);
@@ -249,7 +265,7 @@ static int mode_dlclose(const char *path)
 	       dlopen(path, RTLD_NOW | RTLD_NOLOAD) ? "yes" : "no");
 	release(gate);
 	pthread_join(caller, 0);
-	printf("waiting caller saw %d, a later call %d\n", result, lib_value());
+	printf("waiting caller saw %d, a later call %d\n", result, value_fn());
 	return 0;
 }
 
@@ -263,10 +279,10 @@ static void *fork_and_check(void *arg)
 		pid_t grandchild = fork();
 
 		if (grandchild == 0)
-			_exit(lib_value() == 42 ? 0 : 1);
+			_exit(value_fn() == 42 ? 0 : 1);
 		if (grandchild < 0 || waitpid(grandchild, &status, 0) < 0)
 			_exit(2);
-		_exit(lib_value() == 42 && WIFEXITED(status) &&
+		_exit(value_fn() == 42 && WIFEXITED(status) &&
 		      WEXITSTATUS(status) == 0 ? 0 : 1);
 	}
 	*ok = child > 0 && waitpid(child, &status, 0) == child &&
@@ -279,7 +295,7 @@ static int mode_fork_storm(const char *path, int n)
 	pthread_t t[MAX_THREADS];
 	int ok[MAX_THREADS], i, good = 0, gate = hold();
 
-	lib_value = sym(open_lib(path), "lib_value");
+	value_fn = sym(open_lib(path), "lib_value");
 	for (i = 0; i < n; i++)
 		if (pthread_create(&t[i], 0, fork_and_check, &ok[i]))
 			die("pthread_create");
@@ -347,7 +363,7 @@ static int mode_signals(const char *path, int n)
 	sa.sa_handler = handler;	/* no SA_RESTART: waits see EINTR */
 	for (i = 0; i < N_STORM; i++)
 		sigaction(storm_signals[i], &sa, 0);
-	lib_value = sym(open_lib(path), "lib_value");
+	value_fn = sym(open_lib(path), "lib_value");
 	for (i = 0; i < n; i++)
 		if (pthread_create(&t[i], 0, call_value, &result[i]))
 			die("pthread_create");
@@ -371,6 +387,11 @@ static int mode_signals(const char *path, int n)
 	return 0;
 }
 
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
 /* No thread can be created: a real RLIMIT_NPROC, as an unprivileged user. */
 static int mode_nproc(const char *path)
 {
@@ -384,7 +405,7 @@ static int mode_nproc(const char *path)
 	if (geteuid() == 0 && (setgroups(0, 0) || setgid(65534) ||
 			       setuid(65534)))
 		die("cannot drop to uid 65534");
-	err = pthread_create(&probe, 0, (void *(*)(void *))sched_yield, 0);
+	err = pthread_create(&probe, 0, nothing, 0);
 	if (err == 0)
 		die("RLIMIT_NPROC 0 did not stop pthread_create");
 	printf("pthread_create refused: %s\n", strerror(err));
@@ -405,7 +426,7 @@ static int mode_exit(const char *path, const char *how, int n)
 	int result[MAX_THREADS], i;
 
 	hold();
-	lib_value = sym(open_lib(path), "lib_value");
+	value_fn = sym(open_lib(path), "lib_value");
 	for (i = 0; i < n; i++)
 		if (pthread_create(&t[i], 0, call_value, &result[i]))
 			die("pthread_create");
