@@ -142,8 +142,14 @@ def _gate_sources(args, cache, command):
                                           continue_on_macro_brace=args.skip_macro_braces)
         except SourceError as err:
             return None, err
-        text = result.files[source.path].text
-        copy = cc_cache.store_source(cache, source.path, text)
+        output = result.files[source.path]
+        if not output.changed:
+            # Nothing to gate: the original compiles as it is, with its own
+            # name in every message (an unchanged copy would carry no #line).
+            log.info("%s: nothing to gate, compiled as it is", source.path)
+            copies.append((source.path, None, result))
+            continue
+        copy = cc_cache.store_source(cache, source.path, output.text)
         log.info("%s: compiling the gated copy %s (%d functions gated)", source.path, copy,
                  len(result.gated))
         new_words[source.index] = copy
@@ -153,11 +159,12 @@ def _gate_sources(args, cache, command):
     # the copy is the cache: -iquote puts the original's folder right after.
     # -fdebug-prefix-map makes DW_AT_name name the original, not the copy.
     front = []
-    for original, copy, _result in copies:
+    rewritten = [(original, copy) for original, copy, _result in copies if copy]
+    for original, copy in rewritten:
         folder = os.path.dirname(original) or "."
         if folder not in front:
             front += ["-iquote", folder]
-    for original, copy, _result in copies:
+    for original, copy in rewritten:
         front.append("-fdebug-prefix-map=%s=%s" % (
             os.path.dirname(copy), os.path.dirname(os.path.abspath(original))))
     return front + new_words, copies
@@ -191,7 +198,7 @@ def _fix_dep_files(command, copies):
     """Make each dependency file name the original source, not the cached copy."""
     for original, copy, _result in copies:
         path = default_dep_file(command, original)
-        if not path:
+        if not path or not copy:
             continue
         try:
             with open(path, "rb") as f:
@@ -208,7 +215,8 @@ def _remember_manifests(cache, command, copies):
     the link that uses the object (maybe restored by ccache) can write a manifest."""
     if command.mode != "compile":
         return
-    for (original, _copy, result), obj in zip(copies, _outputs(command)):
+    for original, _copy, result in copies:
+        obj = command.output or os.path.splitext(os.path.basename(original))[0] + ".o"
         try:
             key = cc_cache.file_digest(obj)
         except OSError:

@@ -283,3 +283,20 @@ def test_composes_with_ccache(proj):
     wrap(proj / "cache", "api_init", ccache, "cc", "-shared", "-o", "libc.so", "api.o",
          cwd=proj)
     assert "result: fully gated" in run_initgate("verify", proj / "libc.so").stdout
+
+
+def test_a_source_with_nothing_to_gate_compiles_as_it_is(proj):
+    proc = wrap(proj / "cache", "x_init", "cc", "-Wall", "-fPIC", "-c", "other.c", "-o",
+                "gated.o", cwd=proj, options=["--ungated", "other_value"])
+    run(["cc", "-Wall", "-fPIC", "-c", "other.c", "-o", "plain.o"], cwd=proj)
+    assert (proj / "gated.o").read_bytes() == (proj / "plain.o").read_bytes()
+    assert proc.stderr == ""
+
+
+@pytest.mark.xfail(strict=True, reason="verify (linker/gatecheck.py) reports a gated "
+                   "variadic x86_64 function as not gated: the prologue's "
+                   "`test %al,%al; je` runs before the gate")
+def test_verify_recognizes_a_gated_variadic_function(proj):
+    wrap(proj / "cache", "variadic_init", "cc", "-O2", "-fPIC", "-shared", "-o", "libva.so",
+         "variadic.c", cwd=proj)
+    assert "result: fully gated" in run_initgate("verify", proj / "libva.so").stdout

@@ -26,6 +26,14 @@ REAL = os.path.join(REPO, "tests", "real")
 LIBRARY = "src/.libs/libjansson.so"
 
 
+def initgate_script():
+    script = os.path.join(os.path.dirname(sys.executable), "initgate")
+    if not os.access(script, os.X_OK):
+        pytest.fail("%s: not found; install initgate into this Python (pip install -e .)"
+                    % script)
+    return script
+
+
 @pytest.fixture(scope="module")
 def jansson(tmp_path_factory):
     require_tool("make", "make")
@@ -38,7 +46,8 @@ def jansson(tmp_path_factory):
     with open(build / "src" / "jansson.def") as f:
         exports.write_text("".join(line.strip() + "\n" for line in f
                                    if line.strip().startswith(("json_", "jansson_"))))
-    wrapper = [sys.executable, "-m", "initgate", "cc", "--init", "jansson_test_init",
+    # libtool moves any -m option of CC to the link line, so not `python -m`.
+    wrapper = [initgate_script(), "cc", "--init", "jansson_test_init",
                "--init-source", os.path.join(REAL, "jansson_init.c"),
                "--init-cflag=-I%s" % (build / "src"), "--init-cflag=-I" + REAL,
                "--exports", str(exports), "--cache-dir", str(build.parent / "cache"), "--",
