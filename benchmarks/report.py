@@ -100,6 +100,7 @@ def machine_rows():
         ("valgrind", _first_line(["valgrind", "--version"])),
         ("Python", platform.python_version()),
         ("initgate", _commit()),
+        ("load average at the start (1, 5, 15 min)", "%.1f, %.1f, %.1f" % os.getloadavg()),
     ]
     return [Row("machine", name, value) for name, value in rows]
 

@@ -17,6 +17,7 @@ status is 1 if any section could not be measured (its row says why).
 """
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -59,8 +60,8 @@ def main():
     sections = chosen(args.only)
 
     rows = machine_rows()
-    rows.append(Row("machine", "command", "python benchmarks/run.py " +
-                    shlex.join(sys.argv[1:])))
+    rows.append(Row("machine", "command", shlex.join(["python", "benchmarks/run.py",
+                                                      *sys.argv[1:]])))
     rows.append(Row("machine", "date", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())))
     with Workdir(args.workdir) as workdir:
         for number, name, module in sections:
@@ -72,6 +73,8 @@ def main():
                             args.level)
             print("run.py: section %s took %.0f s" % (number, time.perf_counter() - start),
                   file=sys.stderr, flush=True)
+    rows.append(Row("machine", "load average at the end (1, 5, 15 min)",
+                    "%.1f, %.1f, %.1f" % os.getloadavg()))
     print(table(rows))
     return 1 if any(row.failed for row in rows) else 0
 

@@ -53,7 +53,9 @@ def add_arguments(parser):
     parser.add_argument("--exports", metavar="FILE",
                         help="gate only what this version script (or list of names) exports")
     parser.add_argument("--root", metavar="DIR",
-                        help="the project folder, for exported functions defined in headers")
+                        help="the project folder: an exported function defined in an included "
+                             "file under it is reported (the wrapper cannot gate it) rather "
+                             "than taken for a system one")
     parser.add_argument("--skip-macro-braces", action="store_true",
                         help="leave a definition whose brace comes from a macro ungated "
                              "instead of failing")
@@ -142,6 +144,7 @@ def _gate_sources(args, cache, command):
                                           continue_on_macro_brace=args.skip_macro_braces)
         except SourceError as err:
             return None, err
+        _refuse_edited_headers(source.path, result)
         output = result.files[source.path]
         if not output.changed:
             # Nothing to gate: the original compiles as it is, with its own
@@ -168,6 +171,19 @@ def _gate_sources(args, cache, command):
         front.append("-fdebug-prefix-map=%s=%s" % (
             os.path.dirname(copy), os.path.dirname(os.path.abspath(original))))
     return front + new_words, copies
+
+
+def _refuse_edited_headers(path, result):
+    """The wrapper compiles one rewritten file per source; an exported function
+    defined in a file it includes (under --root) would stay ungated."""
+    for other in result.files.values():
+        if other.changed and os.path.normpath(other.path) != os.path.normpath(path):
+            names = ", ".join(d.name for d in result.gated if d.path == other.path)
+            raise SourceError(
+                "%s: exported functions defined in %s, which it includes (%s): initgate cc "
+                "gates only the compiled file itself; rewrite the tree first with initgate "
+                "rewrite --root, or leave them ungated with --ungated NAME"
+                % (path, other.display, names or "see -v"))
 
 
 def _fail_like_the_compiler(argv, command, error):

@@ -33,7 +33,8 @@ STOP_BEFORE_COMPILE = frozenset(["-E", "-M", "-MM", "-fsyntax-only", "-###"])
 
 # Options that print something about the compiler and compile nothing.
 INFORMATION = re.compile(r"(--version|--help.*|--target-help|-v|-dump(machine|version|"
-                         r"fullversion|specs)|-print-.*|--print-.*|-qversion)$")
+                         r"fullversion|specs)|-print-.*|--print-.*|-qversion|"
+                         r"-Wl,(--version|-v|--help))$")
 
 # Extensions gcc compiles as C when no -x says otherwise.
 C_EXTENSIONS = (".c",)
@@ -170,8 +171,8 @@ def _mode(command, stops):
     if "-E" in stops:
         return "preprocess"
     if not command.sources and not command.other_sources:
-        # No input at all: --version, -dumpmachine, -print-file-name=...,
-        # or a link of objects and libraries only.
+        # Nothing to compile: --version, -dumpmachine, -print-file-name=...,
+        # asking the linker its version, or else a link of objects only.
         if any(INFORMATION.match(w) for w in command.words) or not _has_inputs(command):
             return "info"
     if "-S" in stops:

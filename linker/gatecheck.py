@@ -116,12 +116,27 @@ class GateChecker:
         if not instructions:
             return self._undecodable(start)
         known = isa.start(address)
+        boundaries = {insn.address for insn in instructions}
+        skipped_to = 0
         for i, insn in enumerate(instructions):
+            gate_here = isa.call_target(insn) in self.gate_entries \
+                or isa.load_address(insn, known) == places.state
+            if gate_here and skipped_to > insn.address:
+                return Verdict(False, "a branch before the gate jumps past it to %#x"
+                               % skipped_to)
             if isa.call_target(insn) in self.gate_entries:
                 return Verdict(True, "calls the gate at %#x" % insn.address)
             if isa.load_address(insn, known) == places.state:
                 return self._after_load(instructions[i + 1:i + 1 + BRANCH_LIMIT], insn)
             if isa.track(insn, known, self):
+                continue
+            # A forward branch within the prologue (x86_64's variadic register
+            # save: `test %al,%al; je`) skips only code this walk goes on to
+            # check, so both of its paths meet the same gate, unless it lands
+            # beyond the gate (checked above).
+            target = isa.conditional_target(insn)
+            if target is not None and insn.address < target and target in boundaries:
+                skipped_to = max(skipped_to, target)
                 continue
             if isa.transfers_control(insn) or isa.writes_shared_memory(insn):
                 return Verdict(False, "runs %s %s at %#x before any gate"

@@ -24,7 +24,7 @@ from initgate.fileio import atomic_output
 from initgate.linker import targets
 from initgate.linker.elf import (
     DF_1_NODELETE, DF_1_PIE, DT_FLAGS_1, DT_INIT_ARRAY, DT_INIT_ARRAYSZ, DT_NULL,
-    ET_DYN, ET_EXEC, ET_REL, ElfFile)
+    ET_DYN, ET_EXEC, ET_REL, PF_X, PT_LOAD, ElfFile)
 from initgate.linker.note import read_note
 
 log = logging.getLogger("initgate.patch")
@@ -119,6 +119,7 @@ def plan(elf):
                        "the library is %s; rebuild it with initgate runtime --cc for %s"
                        % (elf.path, other.arch if other else "another architecture",
                           note.e_machine, target.arch, target.arch))
+    _check_entry_is_code(elf, note)
     report = PatchReport(elf.path, elf.path, target.arch)
     report.edits += _retarget_slot(elf, target, note)
     report.edits += _set_islibrary(elf, note)
@@ -127,6 +128,20 @@ def plan(elf):
     if warning:
         report.warnings.append(warning)
     return report
+
+
+def _check_entry_is_code(elf, note):
+    """Refuse a note whose rt0 lib entry is not in an executable segment.
+
+    The note is trusted for every address patch-elf writes; a corrupt one
+    would otherwise yield a "patched" library whose constructor points
+    nowhere, and the loader would crash on it.  The low bit is the Thumb bit
+    on ARM, so the address without it counts too.
+    """
+    code = [seg for seg in elf.segments_of(PT_LOAD) if seg.flags & PF_X]
+    if not any(seg.holds(address) for seg in code for address in (note.rt0, note.rt0 & ~1)):
+        raise ElfError("%s: the initgate note places _initgate_rt0_lib at %#x, outside the "
+                       "library's code; the file is corrupt, relink it" % (elf.path, note.rt0))
 
 
 def _word(elf, value):

@@ -252,7 +252,7 @@ class _Walk:
             visible = exported.inline_emits_symbol(
                 [self.printer(c) for c in self._redeclarations(name)], name, self.gnu89)
 
-        macro = self._macro_at(brace_name, brace)
+        brace, macro = self._brace_at(brace_name, brace)
         annotations, lifetime, printed = set(), "", False
         for part in parts:
             kind = lc.getCursorKind(part)
@@ -319,11 +319,25 @@ class _Walk:
                 self.by_name.setdefault(lc.spelling(cursor), []).append(cursor)
         return self.by_name.get(name, [])
 
-    def _macro_at(self, path, offset):
-        """The macro whose expansion holds the brace, or "" if `{` is in the file."""
+    def _brace_at(self, path, offset):
+        """(offset of `{`, "") when the file spells the brace, else (offset, macro).
+
+        Clang puts a token that follows a backslash-newline at the splice,
+        so line splices are stepped over before looking for the brace.
+        """
         data = self._contents(path)
-        if data[offset:offset + 1] == b"{":
-            return ""
+        brace = offset
+        while data[brace:brace + 1] == b"\\":
+            newline = brace + 1 + (data[brace + 1:brace + 2] == b"\r")
+            if data[newline:newline + 1] != b"\n":
+                break
+            brace = newline + 1
+        if data[brace:brace + 1] == b"{":
+            return brace, ""
+        return offset, self._macro_name(data, offset)
+
+    @staticmethod
+    def _macro_name(data, offset):
         end = offset
         while end < len(data) and (data[end:end + 1].isalnum() or data[end:end + 1] == b"_"):
             end += 1

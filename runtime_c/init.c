@@ -81,7 +81,6 @@ void _initgate_run_init(const char *function)
 	/* Relaxed: see _initgate_on_init_thread. */
 	__atomic_store_n(&_initgate_init_tid, _initgate_os_gettid(),
 			 __ATOMIC_RELAXED);
-	_initgate_os_keep_loaded();
 	_initgate_started_ns = _initgate_os_now_ns();
 	log_start(function);
 

@@ -66,4 +66,12 @@ static void loaded(int argc, char **argv, char **envp)
 	debug = _initgate_os_getenv("INITGATE_DEBUG");
 	_initgate_debug = debug && debug[0] && !(debug[0] == '0' && !debug[1]);
 	_initgate_os_watch_fork(fork_prepare, fork_child);
+
+	/*
+	 * Pin the library now, on the loader's thread, which already holds
+	 * the loader's lock: done from the init thread, the dlopen this takes
+	 * would wait for that lock, which a constructor blocked at our gate
+	 * may be holding.
+	 */
+	_initgate_os_keep_loaded();
 }

@@ -293,10 +293,18 @@ def test_a_source_with_nothing_to_gate_compiles_as_it_is(proj):
     assert proc.stderr == ""
 
 
-@pytest.mark.xfail(strict=True, reason="verify (linker/gatecheck.py) reports a gated "
-                   "variadic x86_64 function as not gated: the prologue's "
-                   "`test %al,%al; je` runs before the gate")
 def test_verify_recognizes_a_gated_variadic_function(proj):
     wrap(proj / "cache", "variadic_init", "cc", "-O2", "-fPIC", "-shared", "-o", "libva.so",
          "variadic.c", cwd=proj)
     assert "result: fully gated" in run_initgate("verify", proj / "libva.so").stdout
+
+
+def test_an_export_defined_in_an_included_file_is_refused_clearly(proj):
+    (proj / "defs.h").write_text("int in_header(void) { return 1; }\n")
+    (proj / "uses.c").write_text('#include "defs.h"\nint uses(void) { return in_header(); }\n')
+    proc = wrap(proj / "cache", "x_init", "cc", "-fPIC", "-c", "uses.c", cwd=proj,
+                check=False, options=["--root", proj])
+    assert proc.returncode == 1
+    assert "exported functions defined in" in proc.stderr and "in_header" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (proj / "uses.o").exists()

@@ -65,6 +65,8 @@ CASES = [
     ("-dumpmachine", "info", [], None, False, False),
     ("-print-file-name=libgcc.a", "info", [], None, False, False),
     ("-v", "info", [], None, False, False),
+    ("-shared -Wl,--version", "info", [], None, False, True),
+    ("-Wl,--version", "info", [], None, False, False),
     ("-S -fPIC foo.c", "assemble", ["foo.c"], None, True, False),
     # Values that look like files are values.
     ("-fPIC -include config.c -c a.c -MT x.c -o out.o", "compile", ["a.c"], "out.o", True,

@@ -7,7 +7,6 @@ loads it to call its API, which must see the table the init thread filled.
 
 import os
 import shutil
-import subprocess
 import sys
 
 import pytest

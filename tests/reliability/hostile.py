@@ -52,13 +52,7 @@ CASES = {
 }
 
 # Known runtime bugs, reported to their owner; tests mark them xfail(strict).
-KNOWN_BUGS = {
-    ("plugin-ctor", "libc"): (
-        "runtime_c/libc_load.c: _initgate_os_keep_loaded() calls dlopen(RTLD_NOLOAD|"
-        "RTLD_NODELETE) on the init thread before init runs; dlopen takes the loader "
-        "lock, which a plugin constructor's thread holds while its gated call waits: "
-        "deadlock (the watchdog warns, the process never ends)"),
-}
+KNOWN_BUGS = {}
 
 
 def cases():

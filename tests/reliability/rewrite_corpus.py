@@ -88,13 +88,7 @@ CASES = {
 
 # Known bugs of the rewrite pass, reported to its owner; the pytest side
 # marks these cases xfail(strict).
-KNOWN_BUGS = {
-    "line continuation": (
-        "passes/: a definition whose opening brace follows a backslash-newline "
-        "(`int api(void) \\` then `{` on the next line) is refused as "
-        "\"definition of 'api' comes from macro '?'\", though the brace is spelled "
-        "out in the file and no macro is involved"),
-}
+KNOWN_BUGS = {}
 
 
 def _digests(folder):
