@@ -7,11 +7,13 @@ It runs `CC ARGS...` as given, except for two kinds of command:
   `-shared` link that compiles sources itself): each C source is rewritten
   (passes/rewrite.py) into the cache (initgate/cc_cache.py) and the copy is
   compiled instead, with `-iquote` the original's folder so that quoted
-  includes resolve as before, and `-fdebug-prefix-map` from the copy's folder
-  to the original's, so that debug info names the original.  The rewrite's
-  `#line` already makes diagnostics, `__FILE__` and line tables point at the
+  includes resolve as before, and prefix maps from the copy's folder to the
+  original's, so that DW_AT_name and __BASE_FILE__ name the original.  The
+  rewrite's `#line` makes diagnostics, `__FILE__` and line tables point at the
   original file and line.  A dependency file the compiler writes is edited to
-  name the original source instead of the copy.
+  name the original source instead of the copy.  A source with nothing to
+  gate is compiled as it is.  What each object's rewrite decided is kept in
+  the cache, keyed by the object's bytes, for the link's --manifest.
 - Linking a shared library (`-shared`): the --init-source object and the
   runtime built for the compiler's target go at the end of the link line
   (runtime_c/ABI.md, "The slot's order"), and the output is patched in place
@@ -19,9 +21,18 @@ It runs `CC ARGS...` as given, except for two kinds of command:
 
 Everything else (preprocessing, -M, --version, executables, objects compiled
 without -fPIC, other languages) runs unchanged.  The exit status is the
-compiler's, and its output goes straight to the terminal.  Objects compiled
-without -fPIC are left ungated on purpose: they go into executables and
-static archives, which have no runtime to call (--gate-non-pic changes it).
+compiler's, and its output goes straight to the terminal.
+
+Limits, on purpose or not yet lifted:
+- Objects compiled without -fPIC stay ungated: they go into executables and
+  static archives, which have no runtime to call (--gate-non-pic changes it).
+  A static archive of -fPIC objects (Meson's default b_staticpic) is gated,
+  and an executable linking it fails with undefined `_initgate_*` symbols.
+- An exported function defined in an included file (a header, a `.c` that
+  another includes) is refused with a clear error: the wrapper compiles one
+  rewritten file per source.  `initgate rewrite --root` handles such trees.
+- C read from standard input is compiled ungated, with a warning.
+- The cache is never pruned; delete the folder to reclaim it.
 """
 
 import logging
@@ -85,6 +96,7 @@ def run(args):
 
     linking_library = command.mode == "link" and command.shared and not command.relocatable
     compiling_pic = command.mode in ("compile", "assemble") and (
+        command.sources or command.stdin_c) and (
         command.pic or args.gate_non_pic)
     if not (linking_library or compiling_pic):
         log.debug("passing through: %s", shlex.join(words))
@@ -160,7 +172,8 @@ def _gate_sources(args, cache, command):
 
     # Quoted includes look first in the including file's folder, which for
     # the copy is the cache: -iquote puts the original's folder right after.
-    # -fdebug-prefix-map makes DW_AT_name name the original, not the copy.
+    # -fdebug-prefix-map makes DW_AT_name name the original, not the copy,
+    # and -fmacro-prefix-map does the same for __BASE_FILE__ (gcc 8, clang 10).
     front = []
     rewritten = [(original, copy) for original, copy, _result in copies if copy]
     for original, copy in rewritten:
@@ -168,8 +181,8 @@ def _gate_sources(args, cache, command):
         if folder not in front:
             front += ["-iquote", folder]
     for original, copy in rewritten:
-        front.append("-fdebug-prefix-map=%s=%s" % (
-            os.path.dirname(copy), os.path.dirname(os.path.abspath(original))))
+        mapping = "%s=%s" % (os.path.dirname(copy), os.path.dirname(os.path.abspath(original)))
+        front += ["-fdebug-prefix-map=" + mapping, "-fmacro-prefix-map=" + mapping]
     return front + new_words, copies
 
 
@@ -290,9 +303,10 @@ def _init_object(args, cache, cc_argv, tflags):
                           % (args.init_source, args.init))
     copy = cc_cache.store_source(cache, source, result.files[source].text)
     identity = cc_cache.compiler_identity(cc_argv)
+    mapping = "%s=%s" % (os.path.dirname(copy), os.path.dirname(source))
     compile_flags = tflags + ["-fPIC"] + args.init_cflag + [
-        "-iquote", os.path.dirname(source),
-        "-fdebug-prefix-map=%s=%s" % (os.path.dirname(copy), os.path.dirname(source))]
+        "-iquote", os.path.dirname(source), "-fdebug-prefix-map=" + mapping,
+        "-fmacro-prefix-map=" + mapping]
     key = cc_cache.digest(*cc_argv, *identity, *compile_flags, copy)[:24]
     folder = os.path.join(cache, "obj")
     os.makedirs(folder, exist_ok=True)

@@ -20,6 +20,7 @@ What, and why it is safe with `make -j`:
 """
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -83,15 +84,20 @@ def _same_bytes(path, text):
 
 def compiler_identity(cc_argv):
     """What makes two compilers build the same runtime: their answers, not their names."""
+    return list(_identity(tuple(cc_argv)))
+
+
+@functools.lru_cache(maxsize=8)
+def _identity(cc_argv):
     answers = []
-    for probe in (["--version"], ["-dumpmachine"]):
+    for probe in (("--version",), ("-dumpmachine",)):
         try:
             proc = subprocess.run(cc_argv + probe, capture_output=True, text=True)
         except OSError as err:
             raise ToolchainError("%s: cannot run the compiler: %s"
                                  % (cc_argv[0], err.strerror)) from None
         answers.append(proc.stdout + proc.stderr)
-    return answers
+    return tuple(answers)
 
 
 def runtime_sources_digest():

@@ -103,6 +103,18 @@ def test_quoted_includes_and_file_names_point_at_the_original(proj, caller):
     assert run([build / "file"]).stdout == "../sub/api.c\n"
 
 
+def test_base_file_names_the_original(proj, caller):
+    (proj / "base.c").write_text("static void b_init(void) {}\n"
+                                 "const char *base(void) { return __BASE_FILE__; }\n"
+                                 "int base_is_original(void) {\n"
+                                 "    const char *b = base(), *want = \"%s\";\n"
+                                 "    while (*b && *b == *want) { b++; want++; }\n"
+                                 "    return *b == *want;\n}\n" % (proj / "base.c"))
+    wrap(proj / "cache", "b_init", "cc", "-fPIC", "-shared", "-o", "libbase.so", "base.c",
+         cwd=proj)
+    assert run([caller, proj / "libbase.so", "base_is_original"]).stdout == "1\n"
+
+
 def test_debug_info_names_the_original(proj):
     wrap(proj / "cache", "api_init", "cc", "-g", "-fPIC", "-c", "sub/api.c", "-o", "api.o",
          cwd=proj)
@@ -219,6 +231,14 @@ def test_objects_without_pic_and_executables_are_not_gated(proj):
     (proj / "main.c").write_text("int main(void) { return 3; }\n")
     wrap(proj / "cache", "x_init", "cc", "-o", "prog", "main.c", cwd=proj)
     assert subprocess.run([proj / "prog"]).returncode == 3
+
+
+def test_assembly_passes_through(proj):
+    (proj / "start.S").write_text(".text\n.globl start_here\nstart_here:\n\tret\n")
+    wrap(proj / "cache", "x_init", "cc", "-fPIC", "-c", "start.S", "-o", "gated.o", cwd=proj)
+    run(["cc", "-fPIC", "-c", "start.S", "-o", "plain.o"], cwd=proj)
+    assert (proj / "gated.o").read_bytes() == (proj / "plain.o").read_bytes()
+    assert not (proj / "cache").exists()
 
 
 def test_standard_input_passes_through_with_a_warning(proj):

@@ -50,14 +50,17 @@ def test_plain_makefile(project, caller):
     check_library(project / "build-make" / "libsquares.so", caller)
 
 
-def test_cmake_launchers(project, caller):
+@pytest.mark.parametrize("generator", ["Unix Makefiles", "Ninja"])
+def test_cmake_launchers(project, caller, generator):
     cmake = require_tool("cmake", "cmake")
+    if generator == "Ninja":
+        require_tool("ninja", "ninja-build")
     version = run([cmake, "--version"]).stdout.split()[2]
     if tuple(int(p) for p in version.split(".")[:2]) < (3, 21):
         pytest.skip("CMAKE_C_LINKER_LAUNCHER needs CMake 3.21; this is %s" % version)
     launcher = ";".join(wrapper(project / "cache"))
     build = project / "build-cmake"
-    run([cmake, "-S", project, "-B", build, "-DCMAKE_C_COMPILER=gcc",
+    run([cmake, "-S", project, "-B", build, "-G", generator, "-DCMAKE_C_COMPILER=gcc",
          "-DCMAKE_C_COMPILER_LAUNCHER=" + launcher, "-DCMAKE_C_LINKER_LAUNCHER=" + launcher])
     run([cmake, "--build", build])
     check_library(build / "libsquares.so", caller)

@@ -53,3 +53,23 @@ def test_ctrl_c_inside_the_libclang_walk_is_not_swallowed(tmp_path, monkeypatch)
         result = rewrite.rewrite_file(str(source), [], "lib_init")
         # Not interrupted: then nothing may be missing either.
         assert len(result.gated) == 20, [d.name for d in result.gated]
+
+
+@pytest.mark.xfail(strict=True, reason=interrupt.KNOWN_TEMP_WINDOW)
+def test_an_interrupt_as_the_temporary_file_is_made_leaves_nothing(tmp_path, monkeypatch):
+    # Deterministic form of a leftover the interrupted patch-elf runs hit
+    # about once in a hundred: the signal lands just as mkstemp returns.
+    import tempfile
+
+    from initgate import fileio
+
+    real = tempfile.mkstemp
+
+    def interrupted(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tempfile, "mkstemp", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fileio.write_atomic(str(tmp_path / "out.so"), b"data")
+    assert os.listdir(tmp_path) == []

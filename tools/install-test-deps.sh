@@ -3,7 +3,8 @@
 # only reports what is missing (the tests then skip those cases, or fail
 # under CI=true).  Quick when everything is there already.
 set -eu
-packages="elfutils binutils binutils-gold lld make"
+packages="elfutils binutils binutils-gold lld make cmake ccache meson ninja-build
+	autoconf automake libtool dpkg-dev"
 
 missing=
 for p in $packages; do

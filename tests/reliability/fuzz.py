@@ -13,10 +13,11 @@ under a time bound, then checks the rules:
 - no input runs longer than the bound;
 - the input file is unchanged, unless patch-elf succeeded in place;
 - a failed patch writes no output and leaves no temporary file;
-- a patch that claims success gives a file that verify can read (when it
-  could read the input), whose slot and islibrary are patched, and that loads and answers 42 whenever
-  the mutated input itself loaded and answered 42 (checked in child
-  processes by loadcheck.c, on a bounded sample).
+- a patch that claims success gives a file that verify can read (when
+  it could read the input), whose slot and islibrary are patched, and
+  that loads and answers 42 whenever the mutated input itself loaded and
+  answered 42 (checked in child processes by loadcheck.c, on a bounded
+  sample).
 
 `cli_sample` runs a few inputs through the real commands: exit codes 0/1,
 and a failure is one line `initgate: error: ...`.  A failing input is kept

@@ -2,10 +2,11 @@
 calling a seeded mix of a gated library's functions from 1 to 64 threads
 while init (stress_lib.c) fills its table for a seeded random time.
 
-Each round's parameters come from random.Random(seed + round), so one
-failing round replays alone with `run.py --only stress --seed S --rounds 1`
-... or simply by rerunning with the same seed.  Rounds are bounded by a
-timeout: a hang is a failure, named with its parameters.
+Each round's parameters come from random.Random(seed, round), and a
+failure names its round, seed, thread count, calls and init time, so it
+replays by hand (`STRESS_INIT_US=... stress_host LIB THREADS CALLS SEED`)
+or with `run.py --only stress --seed S`.  Rounds are bounded by a timeout:
+a hang is a failure, named with its parameters.
 """
 
 import os
