@@ -1,7 +1,9 @@
 # The two commands of the README:
 #   make demo   builds the example library through the whole pipeline and runs its hosts
 #   make test   installs what the tests need and runs them
-# Both create .venv and install initgate into it first.
+# and the benchmarks:
+#   make bench  prints the benchmark table (BENCH_ARGS=--quick for a short run)
+# Each creates .venv and installs initgate into it first.
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,6 +17,10 @@ test: $(INSTALLED)
 	sh tools/install-test-deps.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+bench: $(INSTALLED)
+	sh tools/install-test-deps.sh
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 $(INSTALLED): pyproject.toml tools/venv.sh
 	PYTHON=$(PYTHON) sh tools/venv.sh $(VENV) test
 	touch $@
@@ -23,4 +29,4 @@ clean:
 	$(MAKE) -C examples/primes clean
 	rm -rf build *.egg-info
 
-.PHONY: demo test clean
+.PHONY: demo test bench clean

@@ -4,7 +4,7 @@
 # under CI=true).  Quick when everything is there already.
 set -eu
 packages="elfutils binutils binutils-gold lld make cmake ccache meson ninja-build
-	autoconf automake libtool dpkg-dev"
+	autoconf automake libtool dpkg-dev valgrind"
 
 missing=
 for p in $packages; do
