@@ -19,18 +19,6 @@ ATOMIC_WRITES = ("ldadd", "ldclr", "ldeor", "ldset", "ldsmax", "ldsmin", "ldumax
 TRAPS = ("svc", "hvc", "smc", "brk", "hlt", "udf")
 
 
-def start(entry):
-    return {}
-
-
-def decode_address(address):
-    return address, 0
-
-
-def entry_points(address, ctx):
-    return {address}
-
-
 def _name(insn, reg):
     name = insn.reg_name(reg) or ""
     if name.startswith("w") and name[1:].isdigit():

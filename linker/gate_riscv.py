@@ -35,18 +35,6 @@ def _memory(insn):
     return None, None
 
 
-def start(entry):
-    return {}
-
-
-def decode_address(address):
-    return address, 0
-
-
-def entry_points(address, ctx):
-    return {address}
-
-
 def track(insn, known, ctx):
     ops, m = insn.operands, insn.mnemonic
     regs = [_reg(insn, op) for op in ops]

@@ -25,18 +25,6 @@ def _imm(op):
     return op.imm if op.type == 2 else None                     # SYSZ_OP_IMM
 
 
-def start(entry):
-    return {}
-
-
-def decode_address(address):
-    return address, 0
-
-
-def entry_points(address, ctx):
-    return {address}
-
-
 def track(insn, known, ctx):
     ops, m = insn.operands, insn.mnemonic
     regs = [_reg(insn, op) for op in ops]

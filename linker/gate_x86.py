@@ -17,18 +17,6 @@ FRAME_REGISTERS = ("rsp", "rbp", "esp", "ebp")
 MASK = (1 << 64) - 1
 
 
-def start(entry):
-    return {}
-
-
-def decode_address(address):
-    return address, 0
-
-
-def entry_points(address, ctx):
-    return {address}
-
-
 def _direct_target(insn):
     if insn.operands and insn.operands[0].type == X86_OP_IMM:
         return insn.operands[0].imm

@@ -5,6 +5,7 @@ linker/gate_<isa>.py, named by the target's row in linker/targets.py together
 with capstone's names for the architecture and modes.  A matcher offers:
 
     start(entry) -> dict                      what is known of the registers at entry
+                                              (optional: nothing)
     track(insn, known, ctx) -> bool           update `known` (register -> address it
                                               holds); True when insn is only address
                                               arithmetic although it is a call (i386's
@@ -17,9 +18,10 @@ with capstone's names for the architecture and modes.  A matcher offers:
     writes_shared_memory(insn) -> bool        a store other than to the stack frame
     entry_points(address, ctx) -> set         where a direct call of the function at
                                               `address` lands (Thumb bit cleared, the
-                                              ppc64 local entry point)
+                                              ppc64 local entry point; optional: itself)
     decode_address(address) -> (int, int)     where the code starts and which of the
                                               target's capstone modes decodes it
+                                              (optional: the address, the first mode)
 
 Addresses are tracked through registers because every architecture but x86_64
 reaches `_initgate_state` in two or three steps (adrp+add, auipc+lw, a literal
@@ -57,6 +59,27 @@ class Verdict:
     checked: bool = True      # False: the machine code could not be read at all
 
 
+class _Matcher:
+    """A gate_<isa> module, with the defaults for what it leaves out."""
+
+    DEFAULTS = {
+        "start": lambda entry: {},
+        "decode_address": lambda address: (address, 0),
+        "entry_points": lambda address, ctx: {address},
+    }
+
+    def __init__(self, module):
+        self.module = module
+
+    def __getattr__(self, name):
+        try:
+            return getattr(self.module, name)
+        except AttributeError:
+            if name in self.DEFAULTS:
+                return self.DEFAULTS[name]
+            raise
+
+
 def _disassembler(capstone, arch, modes, big_endian):
     mode = 0
     for name in modes:
@@ -82,7 +105,7 @@ class GateChecker:
         # combine, and a second entry is an alternative (ARM's A32 beside Thumb).
         self.decoders = [_disassembler(capstone, arch, m.split("|"), elf.big_endian)
                          for m in modes]
-        self.isa = importlib.import_module("initgate.linker.gate_" + target.gate_isa)
+        self.isa = _Matcher(importlib.import_module("initgate.linker.gate_" + target.gate_isa))
         self.elf = elf
         self.arch = target.arch
         self.places = places
