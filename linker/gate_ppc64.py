@@ -32,10 +32,6 @@ def start(entry):
     return {"r12": entry}
 
 
-def decode_address(address):
-    return address, 0
-
-
 def entry_points(address, ctx):
     first = ctx.walk(address, 1)
     if first and first[0].mnemonic == "addis" and \
