@@ -13,7 +13,10 @@ It runs `CC ARGS...` as given, except for two kinds of command:
   original file and line.  A dependency file the compiler writes is edited to
   name the original source instead of the copy.  A source with nothing to
   gate is compiled as it is.  What each object's rewrite decided is kept in
-  the cache, keyed by the object's bytes, for the link's --manifest.
+  the cache, keyed by the object's bytes, for the link's --manifest.  The
+  rewrite parses declarations only (passes/analyze.py): an error inside a
+  function body is reported by the compiler itself, on the original file
+  and line, as it would be without the wrapper.
 - Linking a shared library (`-shared`): the --init-source object and the
   runtime built for the compiler's target go at the end of the link line
   (runtime_c/ABI.md, "The slot's order"), and the output is patched in place
@@ -43,6 +46,7 @@ import sys
 
 from initgate import cc_cache
 from initgate.cc_args import classify, default_dep_file, split_compiler, target_flags
+from initgate.cc_fast import compiles_pic, links_library, run_compiler
 from initgate.errors import SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
@@ -94,10 +98,8 @@ def run(args):
     cc_argv, cc_args = split_compiler(words)
     command = classify(cc_args)
 
-    linking_library = command.mode == "link" and command.shared and not command.relocatable
-    compiling_pic = command.mode in ("compile", "assemble") and (
-        command.sources or command.stdin_c) and (
-        command.pic or args.gate_non_pic)
+    linking_library = links_library(command)
+    compiling_pic = compiles_pic(command, args.gate_non_pic)
     if not (linking_library or compiling_pic):
         log.debug("passing through: %s", shlex.join(words))
         return _run(cc_argv + cc_args)
@@ -153,7 +155,8 @@ def _gate_sources(args, cache, command):
         try:
             result = rewrite.rewrite_file(source.path, flags, args.init, ungated=args.ungated,
                                           exports=exports, root=args.root,
-                                          continue_on_macro_brace=args.skip_macro_braces)
+                                          continue_on_macro_brace=args.skip_macro_braces,
+                                          skip_bodies=True)
         except SourceError as err:
             return None, err
         _refuse_edited_headers(source.path, result)
@@ -324,12 +327,7 @@ def _init_object(args, cache, cc_argv, tflags):
 
 def _run(argv):
     log.debug("%s", shlex.join(argv))
-    try:
-        return subprocess.run(argv).returncode
-    except FileNotFoundError:
-        raise UsageError("%s: compiler not found" % argv[0]) from None
-    except PermissionError:
-        raise UsageError("%s: cannot run this compiler (permission denied)" % argv[0]) from None
+    return run_compiler(argv)
 
 
 def _run_link(argv, init_name):

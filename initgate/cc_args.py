@@ -15,7 +15,6 @@ look when a real command line is misread.
 
 import os
 import re
-from dataclasses import dataclass, field
 
 # Options whose value is the next argument (when not joined to them).
 SEPARATE_VALUE = frozenset("""
@@ -43,28 +42,43 @@ C_EXTENSIONS = (".c",)
 LAUNCHERS = frozenset(["ccache", "sccache", "distcc", "icecc", "buildcache"])
 
 
-@dataclass
+# Plain classes rather than dataclasses: every compiler call a build makes
+# imports this module, and importing dataclasses costs a tenth of the time a
+# call that is only passed through takes.
 class Source:
-    index: int        # position in Command.words
-    path: str         # as written on the command line
+    __slots__ = ("index", "path")
+
+    def __init__(self, index, path):
+        self.index = index           # position in Command.words
+        self.path = path             # as written on the command line
+
+    def __repr__(self):
+        return "Source(index=%r, path=%r)" % (self.index, self.path)
+
+    def __eq__(self, other):
+        return isinstance(other, Source) and (self.index, self.path) == (other.index,
+                                                                          other.path)
 
 
-@dataclass
 class Command:
-    words: list                       # the arguments, response files expanded
-    mode: str = "link"                # info | preprocess | assemble | compile | link
-    shared: bool = False              # -shared, linking a shared library
-    relocatable: bool = False         # -r: a partial link, not a library
-    pic: bool = False                 # -fPIC or -fpic is in force
-    sources: list = field(default_factory=list)   # C sources to gate
-    other_sources: list = field(default_factory=list)   # stdin, C++, assembly...
-    stdin_c: bool = False             # `-` read as C
-    output: str = None                # -o's value
-    dep_file: str = None              # -MF / -Wp,-MD,FILE
-    writes_deps: bool = False         # -MD / -MMD (a .d file beside the output)
-    no_libc: bool = False             # -nostdlib / -nodefaultlibs / -nolibc
-    expanded: bool = False            # a response file was expanded into words
-    language_at_end: str = None       # the -x still in force after the last word
+    def __init__(self, words, expanded=False):
+        self.words = words                 # the arguments, response files expanded
+        self.mode = "link"                 # info | preprocess | assemble | compile | link
+        self.shared = False                # -shared, linking a shared library
+        self.relocatable = False           # -r: a partial link, not a library
+        self.pic = False                   # -fPIC or -fpic is in force
+        self.sources = []                  # C sources to gate
+        self.other_sources = []            # stdin, C++, assembly...
+        self.stdin_c = False               # `-` read as C
+        self.output = None                 # -o's value
+        self.dep_file = None               # -MF / -Wp,-MD,FILE
+        self.writes_deps = False           # -MD / -MMD (a .d file beside the output)
+        self.no_libc = False               # -nostdlib / -nodefaultlibs / -nolibc
+        self.expanded = expanded           # a response file was expanded into words
+        self.language_at_end = None        # the -x still in force after the last word
+
+    def __repr__(self):
+        return "Command(%s)" % ", ".join("%s=%r" % item for item in vars(self).items())
 
     @property
     def compiles(self):

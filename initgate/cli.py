@@ -6,18 +6,17 @@ logger named "initgate"; this is the one place that configures logging.
 
 Exit codes: 0 success, 1 failure (`initgate: error: ...`), 2 usage mistakes,
 130 on Ctrl-C.  A traceback is shown only with -vv.
+
+Start-up is part of every compiler call a build makes through `initgate cc`,
+so argparse and logging are imported only once a call needs them, and a cc
+call that merely runs the compiler (initgate/cc_fast.py) needs neither.
 """
 
-import argparse
-import importlib
-import logging
 import signal
 import sys
 
 from initgate import __version__
 from initgate.errors import InitgateError
-
-log = logging.getLogger("initgate")
 
 # name -> (module, one-line help).  Modules are imported only when their
 # subcommand is chosen, so `initgate rewrite` never pays for importing LIEF.
@@ -36,6 +35,9 @@ SUBCOMMANDS = {
 
 
 def build_parser(argv):
+    import argparse
+    import importlib
+
     parser = argparse.ArgumentParser(
         prog="initgate",
         description="Initialize a C shared library at load time, on its own thread.")
@@ -60,6 +62,9 @@ def build_parser(argv):
 
 
 def configure_logging(verbosity):
+    import logging
+
+    log = logging.getLogger("initgate")
     level = logging.WARNING
     if verbosity == 1:
         level = logging.INFO
@@ -70,20 +75,34 @@ def configure_logging(verbosity):
     log.addHandler(handler)
     log.setLevel(level)
     log.propagate = False
+    return log
 
 
 def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
+    if argv[:1] == ["cc"]:
+        from initgate import cc_fast
+
+        command = cc_fast.pass_through(argv[1:])
+        if command is not None:
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
+            return _outcome(lambda: cc_fast.run_compiler(command), None, 0)
+
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     verbosity = args.verbose + getattr(args, "sub_verbose", 0)
-    configure_logging(verbosity)
+    log = configure_logging(verbosity)
 
     # SIGTERM takes the same path as Ctrl-C, so atomic writes clean up.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    return _outcome(lambda: args.run(args), log, verbosity)
+
+
+def _outcome(action, log, verbosity):
+    """The exit status of running `action`, with every failure told in one line."""
     try:
-        return args.run(args) or 0
+        return action() or 0
     except InitgateError as err:
         if verbosity >= 2:
             log.exception("traceback of the error below")

@@ -10,7 +10,7 @@ of many files dearly.
 """
 
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 
 from initgate.errors import InitgateError
@@ -30,20 +30,30 @@ def atomic_output(path, mode=None):
             mode = os.stat(path).st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o666 & ~_umask()
+    # The temporary file's name is chosen before it exists, inside the try:
+    # a signal that lands just as the file is created still finds its name.
+    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".initgate-", dir=directory)
-    except OSError as err:
-        raise InitgateError("%s: cannot write here: %s" % (path, err.strerror)) from None
-    try:
+        while tmp is None:
+            tmp = os.path.join(directory, ".initgate-" + secrets.token_hex(8))
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            except FileExistsError:
+                tmp = None          # someone else's file: try another name
+            except OSError as err:
+                tmp = None
+                raise InitgateError("%s: cannot write here: %s"
+                                    % (path, err.strerror)) from None
         with os.fdopen(fd, "wb") as out:
             yield out
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
         raise
 
 

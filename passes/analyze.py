@@ -7,6 +7,25 @@ for each definition in a project file, the facts passes/exported.py judges
 -> a list of Definition records and, if the file defines it, the init
 function's signature.
 
+Two ways to parse, chosen by Options.skip_bodies:
+
+- The full parse (the default, and what `initgate rewrite` does unless told
+  otherwise) checks every function body: a file that does not compile is
+  reported with the compiler's `file:line:col` before anything is written,
+  as the rewrite's contract promises.  Each body's `{` comes from the tree.
+- The skipped-body parse (`initgate cc`, `initgate rewrite --skip-bodies`)
+  reads declarations only, five to ten times faster: what decides gating
+  (linkage, visibility, attributes, inline rules) is all in the
+  declarations.  Errors outside bodies are still reported; errors inside a
+  body are not, and are left to the compiler that builds the rewritten file
+  next (the wrapper runs it right after, and `#line` makes it name the
+  original file and line).  The tree then holds no brace: each definition's
+  `{` is found in the text after its declarator (passes/braces.py), and
+  which declarations are definitions comes from libclang's indexer.  When
+  the text after some declarator is not plainly a `{` (a macro, a
+  preprocessor line, a digraph), the unit is parsed again in full and the
+  answer is the full parse's, so both ways give the same bytes.
+
 Speed: the walk is the only part of the pass that is not the parse itself,
 so it visits top-level cursors only, asks for nothing but the kind until a
 cursor is known to be a definition, and checks the cheap facts (system
@@ -18,13 +37,12 @@ import logging
 import os
 import re
 import threading
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections import namedtuple
 
 from clang import cindex
 
 from initgate.errors import SourceError
-from initgate.passes import exported, libclang as lc, toolchain
+from initgate.passes import braces, exported, libclang as lc, toolchain
 
 log = logging.getLogger("initgate.rewrite")
 
@@ -34,42 +52,46 @@ log = logging.getLogger("initgate.rewrite")
 _LINE_DIRECTIVE = re.compile(rb"#[ \t]*(?:line\b|[0-9])")
 
 
-class Definition(NamedTuple):
+# Plain classes and named tuples rather than dataclasses and typing: the
+# compiler wrapper imports this module once per file it compiles.
+class Definition(namedtuple("Definition", "name file line path brace macro exported reason")):
     """One function definition in a project file, and what the pass decided.
 
-    A tuple rather than a dataclass: a large file has thousands, and this is
-    the one object the walk creates per exported function.
+    A tuple rather than an object: a large file has thousands, and this is
+    the one record the walk creates per exported function.  Fields:
+    name; file, line: as the compiler names them (#line honoured), for the
+    manifest and messages; path: the file that holds the opening brace, as
+    clang opened it; brace: byte offset of `{` in path, -1 when a macro
+    supplies it; macro: the macro that supplies the brace, or ""; exported:
+    whether the symbol reaches the dynamic symbol table; reason: "" when
+    gated, otherwise why not (exported.* reasons).
     """
 
-    name: str
-    file: str          # as the compiler names it (#line honoured): manifest, messages
-    line: int
-    path: str          # the file that holds the opening brace, as clang opened it
-    brace: int         # byte offset of `{` in path; -1 when a macro supplies it
-    macro: str         # the macro that supplies the brace, or ""
-    exported: bool     # whether the symbol reaches the dynamic symbol table
-    reason: str        # "" when gated; otherwise why not (exported.* reasons)
+    __slots__ = ()
 
     @property
     def gated(self):
         return self.exported and not self.reason
 
 
-@dataclass(frozen=True)
-class InitFunction:
-    path: str          # the file that defines it, as clang opened it
-    returns_void: bool
+class InitFunction(namedtuple("InitFunction", "path returns_void")):
+    """The init function: the file that defines it (as clang opened it), and
+    whether it returns void rather than int."""
+
+    __slots__ = ()
 
 
-@dataclass
 class Options:
     """What the user said about gating, shared by every file of one run."""
 
-    init_name: str
-    ungated: frozenset = frozenset()
-    export_list: object = None       # exported.ExportList or None
-    root: str = None                 # project root: headers under it are rewritten
-    continue_on_macro_brace: bool = False
+    def __init__(self, init_name, ungated=frozenset(), export_list=None, root=None,
+                 continue_on_macro_brace=False, skip_bodies=False):
+        self.init_name = init_name
+        self.ungated = ungated
+        self.export_list = export_list           # exported.ExportList or None
+        self.root = root                         # project root: headers under it are rewritten
+        self.continue_on_macro_brace = continue_on_macro_brace
+        self.skip_bodies = skip_bodies           # parse declarations only (module docstring)
 
 
 class Analysis:
@@ -92,16 +114,23 @@ def _shared_index():
     return _local.index
 
 
-def parse(path, build_flags):
+def forget_index():
+    """Drop this thread's index: a forked worker makes its own."""
+    _local.index = None
+
+
+def parse(path, build_flags, skip_bodies=False):
     """A parsed translation unit, or SourceError with the compiler's diagnostic."""
     if not os.path.isfile(path):
         raise SourceError("%s: no such file" % path)
     args = toolchain.parse_flags(build_flags)
+    options = lc.PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES
+    if skip_bodies:
+        options |= lc.PARSE_SKIP_FUNCTION_BODIES
     for _attempt in range(8):
         log.debug("libclang parse: %s %s", path, " ".join(args))
         try:
-            tu = _shared_index().parse(
-                path, args=args, options=lc.PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES)
+            tu = _shared_index().parse(path, args=args, options=options)
         except cindex.TranslationUnitLoadError:
             # The driver refused the command line outright, as it does for a
             # -march or -mcpu of another architecture: without the target's
@@ -145,17 +174,37 @@ def _format_diagnostic(diagnostic):
 
 def analyze(path, build_flags, options):
     """Every function definition the translation unit of `path` puts in project files."""
+    gnu89 = toolchain.uses_gnu89_inline(build_flags)
+    if options.skip_bodies:
+        tu = parse(path, build_flags, skip_bodies=True)
+        defined = lc.defined_functions(_shared_index(), tu)
+        if defined is not None:
+            walk = _Walk(tu, path, options, gnu89, defined)
+            try:
+                return walk.run()
+            except _BraceNotInText as missing:
+                log.debug("%s; parsing %s again with function bodies", missing, path)
+            finally:
+                walk.close()
+        else:
+            log.debug("libclang's indexer failed on %s; parsing again with function bodies",
+                      path)
     tu = parse(path, build_flags)
-    walk = _Walk(tu, path, options, toolchain.uses_gnu89_inline(build_flags))
+    walk = _Walk(tu, path, options, gnu89)
     try:
         return walk.run()
     finally:
         walk.close()
 
 
+class _BraceNotInText(Exception):
+    """A skipped-body parse met a definition whose `{` the text alone does not show."""
+
+
 class _Walk:
-    def __init__(self, tu, path, options, gnu89):
+    def __init__(self, tu, path, options, gnu89, defined=None):
         self.tu = tu
+        self.defined = defined       # skipped bodies: declarations that define
         self.options = options
         self.gnu89 = gnu89
         self.analysis = Analysis(path)
@@ -176,12 +225,18 @@ class _Walk:
     def run(self):
         definitions = []
         functions = self.functions
+        defined = self.defined
+        if defined is None:
+            is_definition = lc.isCursorDefinition
+        else:
+            def is_definition(cursor):
+                return cursor.data[0] in defined
 
         def visit(cursor, _parent, _data):
             kind = lc.getCursorKind(cursor)
             if kind == lc.FUNCTION_DECL:
                 functions.append(cursor)
-                if lc.isCursorDefinition(cursor):
+                if is_definition(cursor):
                     definitions.append(cursor)
             elif kind == lc.LINKAGE_SPEC:
                 return lc.VISIT_RECURSE
@@ -240,11 +295,14 @@ class _Walk:
         if name == self.options.init_name:
             self._init(cursor, handle)
         parts = self.children(cursor)
-        body = parts[-1] if parts and lc.getCursorKind(parts[-1]) == lc.COMPOUND_STMT else None
-        if body is None:
-            return
-        brace_handle, _line, brace = lc.file_location(
-            lc.getRangeStart(lc.getCursorExtent(body)))
+        if self.defined is None:
+            body = parts[-1] if parts and lc.getCursorKind(parts[-1]) == lc.COMPOUND_STMT else None
+            if body is None:
+                return
+            brace_handle, _line, brace = lc.file_location(
+                lc.getRangeStart(lc.getCursorExtent(body)))
+        else:
+            brace_handle, brace = self._declarator_end(cursor, parts)
         brace_name, in_project = self._file(brace_handle)
         if not in_project and not visible:
             return
@@ -252,7 +310,10 @@ class _Walk:
             visible = exported.inline_emits_symbol(
                 [self.printer(c) for c in self._redeclarations(name)], name, self.gnu89)
 
-        brace, macro = self._brace_at(brace_name, brace)
+        if self.defined is None:
+            brace, macro = self._brace_at(brace_name, brace)
+        else:
+            brace, macro = self._brace_after(brace_name, brace, name), ""
         annotations, lifetime, printed = set(), "", False
         for part in parts:
             kind = lc.getCursorKind(part)
@@ -318,6 +379,27 @@ class _Walk:
             for cursor in self.functions:
                 self.by_name.setdefault(lc.spelling(cursor), []).append(cursor)
         return self.by_name.get(name, [])
+
+    @staticmethod
+    def _declarator_end(cursor, parts):
+        """(file handle, offset) where a skipped body's declarator ends: after
+        the function's own extent and after any K&R parameter declaration."""
+        handle, _line, end = lc.file_location(lc.getRangeEnd(lc.getCursorExtent(cursor)))
+        for part in parts:
+            if lc.getCursorKind(part) == lc.PARM_DECL:
+                part_handle, _line, part_end = lc.file_location(
+                    lc.getRangeEnd(lc.getCursorExtent(part)))
+                if part_handle == handle and part_end > end:
+                    end = part_end
+        return handle, end
+
+    def _brace_after(self, path, offset, name):
+        """The offset of the `{` after a skipped body's declarator, or _BraceNotInText."""
+        brace = braces.find_brace(self._contents(path), offset) if path else None
+        if brace is None:
+            raise _BraceNotInText("%s: the text after the declarator of '%s' (offset %d) "
+                                  "is not plainly its opening brace" % (path, name, offset))
+        return brace
 
     def _brace_at(self, path, offset):
         """(offset of `{`, "") when the file spells the brace, else (offset, macro).

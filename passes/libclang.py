@@ -25,6 +25,7 @@ class CXString(ctypes.Structure):
 
 # CXCursorKind values (Index.h); compared as plain ints in the hot loop.
 FUNCTION_DECL = 8
+PARM_DECL = 10
 LINKAGE_SPEC = 23
 UNEXPOSED_DECL = 1
 COMPOUND_STMT = 202
@@ -37,7 +38,9 @@ VISIBILITY_HIDDEN = 1
 VISIBILITY_PROTECTED = 2
 VISIBILITY_DEFAULT = 3
 
-# CXTranslationUnit_Flags: warnings from headers are of no use to the pass.
+# CXTranslationUnit_Flags: warnings from headers are of no use to the pass;
+# skipped bodies leave only declarations (see passes/analyze.py).
+PARSE_SKIP_FUNCTION_BODIES = 0x40
 PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES = 0x4000
 
 # CXChildVisitResult.
@@ -67,6 +70,7 @@ getCursorVisibility = _declare("clang_getCursorVisibility", [Cursor], c_int)
 getCursorLocation = _declare("clang_getCursorLocation", [Cursor], SourceLocation)
 getCursorExtent = _declare("clang_getCursorExtent", [Cursor], SourceRange)
 getRangeStart = _declare("clang_getRangeStart", [SourceRange], SourceLocation)
+getRangeEnd = _declare("clang_getRangeEnd", [SourceRange], SourceLocation)
 isInSystemHeader = _declare("clang_Location_isInSystemHeader", [SourceLocation], c_int)
 isFromMainFile = _declare("clang_Location_isFromMainFile", [SourceLocation], c_int)
 visitChildren = _declare("clang_visitChildren", [Cursor, VISITOR, c_void_p], c_uint)
@@ -91,6 +95,8 @@ getNumArguments = _declare("clang_Cursor_getNumArguments", [Cursor], c_int)
 isFunctionInlined = _declare("clang_Cursor_isFunctionInlined", [Cursor], c_uint)
 getTranslationUnitCursor = _declare("clang_getTranslationUnitCursor", [c_void_p], Cursor)
 getFile = _declare("clang_getFile", [c_void_p, ctypes.c_char_p], c_void_p)
+createIndexAction = _declare("clang_IndexAction_create", [c_void_p], c_void_p)
+disposeIndexAction = _declare("clang_IndexAction_dispose", [c_void_p], None)
 
 # CXTypeKind values the init function's signature is checked against.
 TYPE_VOID = 2
@@ -181,3 +187,55 @@ class DeclarationPrinter:
         if self._policy:
             disposePolicy(self._policy)
             self._policy = None
+
+
+class _IdxDeclInfo(ctypes.Structure):
+    """CXIdxDeclInfo, its cursor flattened, cut after the one flag we read."""
+
+    _fields_ = [("entity", c_void_p),
+                ("kind", c_int), ("xdata", c_int), ("decl", c_void_p), ("data1", c_void_p),
+                ("data2", c_void_p),
+                ("loc_data0", c_void_p), ("loc_data1", c_void_p), ("loc_int", c_uint),
+                ("semantic_container", c_void_p), ("lexical_container", c_void_p),
+                ("is_redeclaration", c_int), ("is_definition", c_int)]
+
+
+_DECLARATION_CALLBACK = ctypes.CFUNCTYPE(None, c_void_p, POINTER(_IdxDeclInfo))
+
+
+class _IndexerCallbacks(ctypes.Structure):
+    _fields_ = [("abort_query", c_void_p), ("diagnostic", c_void_p),
+                ("entered_main_file", c_void_p), ("pp_included_file", c_void_p),
+                ("imported_ast_file", c_void_p), ("started_translation_unit", c_void_p),
+                ("index_declaration", _DECLARATION_CALLBACK),
+                ("index_entity_reference", c_void_p)]
+
+
+indexTranslationUnit = _declare(
+    "clang_indexTranslationUnit",
+    [c_void_p, c_void_p, POINTER(_IndexerCallbacks), c_uint, c_uint, c_void_p], c_int)
+
+
+def defined_functions(index, tu):
+    """The declarations (as a cursor's first data word) that define a function,
+    or None if the indexer failed.
+
+    With PARSE_SKIP_FUNCTION_BODIES, clang_isCursorDefinition answers no for
+    every function, because it looks for the body; the indexer asks the
+    declaration itself, which still knows that a body was there.
+    """
+    found = set()
+
+    def declaration(_client, info):
+        info = info.contents
+        if info.kind == FUNCTION_DECL and info.is_definition:
+            found.add(info.decl)
+
+    callbacks = _IndexerCallbacks(index_declaration=_DECLARATION_CALLBACK(declaration))
+    action = createIndexAction(index.obj)
+    try:
+        status = indexTranslationUnit(action, None, byref(callbacks), ctypes.sizeof(callbacks),
+                                      0, ctypes.cast(tu.obj, c_void_p))
+    finally:
+        disposeIndexAction(action)
+    return found if status == 0 else None

@@ -12,8 +12,6 @@ arguments into these calls and writes what they return.
 
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
 from initgate.errors import InitgateError, SourceError
 from initgate.passes import analyze as analysis_mod, exported, render
@@ -22,23 +20,23 @@ from initgate.passes.analyze import Options
 log = logging.getLogger("initgate.rewrite")
 
 
-@dataclass
 class FileOutput:
     """One file the pass produced: `text` is the whole new file."""
 
-    path: str          # the file as clang opened it (the original to replace)
-    display: str       # the name in `#line` and the manifest
-    text: bytes
-    changed: bool
+    def __init__(self, path, display, text, changed):
+        self.path = path           # the file as clang opened it (the original to replace)
+        self.display = display     # the name in `#line` and the manifest
+        self.text = text
+        self.changed = changed
 
 
-@dataclass
 class RewriteResult:
-    files: dict = field(default_factory=dict)     # path -> FileOutput
-    gated: list = field(default_factory=list)     # Definition records, sorted
-    ungated: list = field(default_factory=list)   # exported but not gated, sorted
-    init_file: str = None                         # display name of the file defining init
-    main_path: str = None                         # rewrite_file's own file
+    def __init__(self):
+        self.files = {}            # path -> FileOutput
+        self.gated = []            # Definition records, sorted
+        self.ungated = []          # exported but not gated, sorted
+        self.init_file = None      # display name of the file defining init
+        self.main_path = None      # rewrite_file's own file
 
     def text(self, path=None):
         """The new bytes of `path` (default: the file rewrite_file was given)."""
@@ -55,24 +53,28 @@ def load_exports(path):
 
 
 def rewrite_file(path, flags, init_name, *, ungated=(), exports=None, root=None,
-                 continue_on_macro_brace=False):
+                 continue_on_macro_brace=False, skip_bodies=False):
     """Rewrite one translation unit in memory; nothing is written.
 
     `flags` are the build's compiler flags for `path`; `exports` an
     ExportList (see load_exports) or None; `root` the project folder whose
-    headers may be edited (None: only `path` itself).  Returns a
-    RewriteResult whose files always include `path`.
+    headers may be edited (None: only `path` itself); `skip_bodies` parses
+    declarations only, leaving errors inside function bodies to the compiler
+    (passes/analyze.py).  Returns a RewriteResult whose files always include
+    `path`.
     """
-    options = make_options(init_name, ungated, exports, root, continue_on_macro_brace)
+    options = make_options(init_name, ungated, exports, root, continue_on_macro_brace,
+                           skip_bodies)
     result = rewrite_units([(path, list(flags))], options)
     result.main_path = path
     return result
 
 
-def make_options(init_name, ungated=(), exports=None, root=None, continue_on_macro_brace=False):
+def make_options(init_name, ungated=(), exports=None, root=None, continue_on_macro_brace=False,
+                 skip_bodies=False):
     return Options(init_name=init_name, ungated=frozenset(ungated), export_list=exports,
                    root=os.path.realpath(root) if root else None,
-                   continue_on_macro_brace=continue_on_macro_brace)
+                   continue_on_macro_brace=continue_on_macro_brace, skip_bodies=skip_bodies)
 
 
 def rewrite_units(units, options, jobs=1, progress=None):
@@ -125,26 +127,35 @@ def rewrite_units(units, options, jobs=1, progress=None):
 
 
 def _analyze_all(units, options, jobs, progress):
-    def one(unit):
-        analysis = analysis_mod.analyze(unit[0], unit[1], options)
-        if progress:
-            progress(unit[0])
-        return analysis
-
+    analyses, errors = [], []
     if jobs <= 1 or len(units) <= 1:
-        analyses, errors = [], []
         for unit in units:
             try:
-                analyses.append(one(unit))
+                analyses.append(analysis_mod.analyze(unit[0], unit[1], options))
             except SourceError as err:
                 errors.append(err)
+            if progress:
+                progress(unit[0])
     else:
-        # libclang parses separate translation units on separate threads
-        # safely, and ctypes releases the GIL during the parse itself.
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(one, unit) for unit in units]
-        analyses, errors = [], []
-        for future in futures:
+        # Processes, not threads: libclang parses with the GIL released, but
+        # the walk over each tree is Python and would run one thread at a
+        # time.  Forked workers inherit the loaded libclang and the options;
+        # each makes its own index.  Results keep the order of `units`.
+        # Imported here: the compiler wrapper rewrites one file per call.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context,
+                                 initializer=analysis_mod.forget_index) as pool:
+            futures = {pool.submit(analysis_mod.analyze, path, flags, options): index
+                       for index, (path, flags) in enumerate(units)}
+            done = [None] * len(units)
+            for future in as_completed(futures):
+                done[futures[future]] = future
+                if progress:
+                    progress(units[futures[future]][0])
+        for future in done:
             try:
                 analyses.append(future.result())
             except SourceError as err:

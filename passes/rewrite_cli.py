@@ -49,6 +49,9 @@ def _add_options(parser):
                         help="take files and flags from BUILD_DIR/compile_commands.json")
     parser.add_argument("-j", dest="jobs", type=int, default=1, metavar="N",
                         help="rewrite N files in parallel")
+    parser.add_argument("--skip-bodies", action="store_true",
+                        help="parse declarations only, several times faster; errors inside "
+                             "function bodies are then left for the compiler to report")
     parser.add_argument("--skip-macro-braces", action="store_true",
                         help="leave a definition whose opening brace comes from a macro "
                              "ungated (listed in the manifest) instead of failing")
@@ -67,7 +70,7 @@ def run(args):
     root = os.path.realpath(args.root) if args.root else _common_folder(u[0] for u in units)
     exports = rewrite.load_exports(args.exports) if args.exports else None
     options = rewrite.make_options(args.init, args.ungated, exports, root,
-                                   args.skip_macro_braces)
+                                   args.skip_macro_braces, args.skip_bodies)
     result = rewrite.rewrite_units(units, options, jobs=args.jobs,
                                    progress=_progress(len(units)))
     if result.init_file is None:

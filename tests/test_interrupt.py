@@ -55,21 +55,18 @@ def test_ctrl_c_inside_the_libclang_walk_is_not_swallowed(tmp_path, monkeypatch)
         assert len(result.gated) == 20, [d.name for d in result.gated]
 
 
-@pytest.mark.xfail(strict=True, reason=interrupt.KNOWN_TEMP_WINDOW)
 def test_an_interrupt_as_the_temporary_file_is_made_leaves_nothing(tmp_path, monkeypatch):
     # Deterministic form of a leftover the interrupted patch-elf runs hit
-    # about once in a hundred: the signal lands just as mkstemp returns.
-    import tempfile
-
+    # about once in a hundred: the signal lands just as the file is created.
     from initgate import fileio
 
-    real = tempfile.mkstemp
+    real = os.open
 
     def interrupted(*args, **kwargs):
         real(*args, **kwargs)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(tempfile, "mkstemp", interrupted)
+    monkeypatch.setattr(fileio.os, "open", interrupted)
     with pytest.raises(KeyboardInterrupt):
         fileio.write_atomic(str(tmp_path / "out.so"), b"data")
     assert os.listdir(tmp_path) == []

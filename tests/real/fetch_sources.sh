@@ -4,10 +4,10 @@
 #
 #   fetch_sources.sh DEST PACKAGE[=VERSION]...
 #
-# The deb-src entries are the machine's deb entries (debian.sources) with the
-# type changed, written under DEST/apt with apt's lists and cache beside them;
-# each package is unpacked into DEST (apt-get source runs dpkg-source, from
-# the Debian package dpkg-dev).  A package already unpacked is left as it is.
+# The deb-src entries are the machine's deb entries with the type changed,
+# written under DEST/apt with apt's lists and cache beside them; each
+# package is unpacked into DEST (apt-get source runs dpkg-source, from the
+# Debian package dpkg-dev).  A package already unpacked is left as it is.
 set -eu
 
 if [ $# -lt 2 ]; then
@@ -19,13 +19,25 @@ shift
 apt=$dest/apt
 mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d"
 
-machine_sources=/etc/apt/sources.list.d/debian.sources
-if [ ! -f "$machine_sources" ]; then
-	echo "$machine_sources: not found; this script reads the machine's Debian" \
-	     "entries from it" >&2
+# The machine's entries come in either of apt's formats: deb822 files
+# (*.sources, Debian 12's default) or one-line files (sources.list, *.list).
+found=
+for file in /etc/apt/sources.list.d/*.sources; do
+	[ -f "$file" ] || continue
+	sed 's/^Types: deb$/Types: deb-src/' "$file" > "$apt/sources.list.d/${file##*/}"
+	found=1
+done
+: > "$apt/sources.list.d/src.list"
+for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+	[ -f "$file" ] || continue
+	sed -n 's/^deb[[:space:]]\{1,\}/deb-src /p' "$file" >> "$apt/sources.list.d/src.list"
+	found=1
+done
+if [ -z "$found" ]; then
+	echo "$0: the machine has no apt sources (/etc/apt/sources.list or" \
+	     "/etc/apt/sources.list.d/); add Debian's, then run again" >&2
 	exit 1
 fi
-sed 's/^Types: deb$/Types: deb-src/' "$machine_sources" > "$apt/sources.list.d/src.sources"
 
 # Every apt setting lives in this file, read through APT_CONFIG.
 cat > "$apt/apt.conf" <<CONF

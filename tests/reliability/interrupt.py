@@ -37,10 +37,7 @@ KNOWN_CALLBACK = ("passes/: a Ctrl-C or SIGTERM that lands inside a libclang vis
                   "callback function'); the walk drops that cursor, and rewrite writes "
                   "its output and exits 0 with an exported function left ungated")
 CALLBACK_SIGN = "Exception ignored on calling ctypes callback"
-KNOWN_TEMP_WINDOW = ("initgate/fileio.py: atomic_output creates its temporary file with "
-                     "tempfile.mkstemp before entering the try block that removes it; a "
-                     "Ctrl-C or SIGTERM in that window leaves a .initgate-* file beside "
-                     "the output")
+
 
 
 def _source(functions):
@@ -156,7 +153,7 @@ def run_command(builder, cmd, fractions):
         outcome.fail("the uninterrupted run failed (%s): %s" % (code, err[-300:]))
         return outcome
     reference = _tree(ref_dir)
-    tracebacks = completed = known = leaked = 0
+    tracebacks = completed = known = 0
     runs = 0
 
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -192,10 +189,6 @@ def run_command(builder, cmd, fractions):
                     outcome.fail("%s: exit %s, output %s is neither absent nor the same as "
                                  "the uninterrupted run's" % (where, code, rel))
             stray = [rel for rel in after if os.path.basename(rel).startswith(".initgate-")]
-            if stray and len(stray) == 1 and code in (130, -sig):
-                # The narrow window of the known bug: counted, not failed.
-                leaked += 1
-                stray = []
             stray += ["TMPDIR/" + f for f in os.listdir(tmpdir)]
             if stray:
                 outcome.fail("%s: temporary files left: %s" % (where, stray[:3]))
@@ -205,8 +198,6 @@ def run_command(builder, cmd, fractions):
                      "(KeyboardInterrupt traceback)" % (completed, tracebacks))
     if known:
         outcome.notes += "; %d hit the known swallowed-interrupt bug" % known
-    if leaked:
-        outcome.notes += "; %d left a .initgate-* file (known bug)" % leaked
     outcome.seconds = time.monotonic() - start
     if outcome.held:
         shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,94 @@
+"""The `initgate cc` calls that only run the compiler, recognised cheaply.
+
+A build runs the wrapper once per compiler call, and most calls (configure
+probes, objects without -fPIC, executables, `--version`) are passed through
+untouched.  For those, Python's start-up is most of the cost, and building
+the argparse parser and configuring logging would be a third more: so
+initgate/cli.py asks `pass_through` first, and only a call this module does
+not recognise, or one that gates or links a library, goes the full way
+(initgate/cc.py).
+
+Only the plainest spelling of the wrapper's options is recognised here:
+each option written out in full, as `--opt VALUE` or `--opt=VALUE`, then
+`--`, then the compiler command.  Anything else (-v, --help, an abbreviated
+option, a value that starts with a dash, no --init) returns None and is left
+to argparse, so every message and exit status stays exactly the full path's.
+"""
+
+import os
+import signal
+
+from initgate.cc_args import classify, split_compiler
+from initgate.errors import UsageError
+
+# The options of initgate/cc.py's add_arguments: those with a value, and flags.
+_WITH_VALUE = frozenset(["--init", "--init-source", "--init-cflag", "--ungated", "--exports",
+                         "--root", "--manifest", "--cache-dir"])
+_FLAGS = frozenset(["--skip-macro-braces", "--gate-non-pic"])
+
+
+def pass_through(argv):
+    """The compiler command to run unchanged, if `initgate cc ARGV` asks for no
+    more than that and is spelled plainly; else None."""
+    options, gate_non_pic, i = {}, False, 0
+    while i < len(argv) and argv[i] != "--":
+        word = argv[i]
+        name, equals, value = word.partition("=")
+        if name in _WITH_VALUE and equals:
+            options[name] = value
+            i += 1
+        elif word in _WITH_VALUE and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+            options[word] = argv[i + 1]
+            i += 2
+        elif word in _FLAGS:
+            gate_non_pic = gate_non_pic or word == "--gate-non-pic"
+            i += 1
+        else:
+            return None
+    words = argv[i + 1:]
+    if words and words[0] == "--":
+        words = words[1:]
+    if i == len(argv) or not words or not options.get("--init"):
+        return None
+
+    cc_argv, cc_args = split_compiler(words)
+    command = classify(cc_args)
+    if links_library(command) or compiles_pic(command, gate_non_pic):
+        return None
+    return cc_argv + cc_args
+
+
+def links_library(command):
+    """The command links a shared library: the runtime goes in, the output is patched."""
+    return command.mode == "link" and command.shared and not command.relocatable
+
+
+def compiles_pic(command, gate_non_pic):
+    """The command compiles C that may end up in a shared library: it is gated."""
+    return command.mode in ("compile", "assemble") and bool(
+        command.sources or command.stdin_c) and (command.pic or gate_non_pic)
+
+
+def run_compiler(argv):
+    """The compiler's exit status (minus the signal that killed it, if one did);
+    its output goes straight to the terminal.
+
+    posix_spawn rather than subprocess, whose import (threading, selectors)
+    costs a fifth of a passed-through call.  The compiler inherits what a
+    compiler run without the wrapper would: the environment, the standard
+    streams, and any descriptor the build tool passed down (make's jobserver).
+    """
+    try:
+        pid = os.posix_spawnp(argv[0], argv, os.environ)
+    except FileNotFoundError:
+        raise UsageError("%s: compiler not found" % argv[0]) from None
+    except PermissionError:
+        raise UsageError("%s: cannot run this compiler (permission denied)" % argv[0]) from None
+    try:
+        _pid, status = os.waitpid(pid, 0)
+    except BaseException:
+        # Ctrl-C or SIGTERM: the compiler does not outlive the wrapper.
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    return os.waitstatus_to_exitcode(status)
