@@ -144,8 +144,11 @@ def build_runtime(cc, out, no_libc=False, stack_size=DEFAULT_STACK_SIZE,
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
             list(pool.map(_run, commands))
 
+        # The partial link needs no sanitizer: clang would pull its whole
+        # runtime into the object (the library's own link brings it in).
         combined = os.path.join(scratch, "runtime.o")
-        _run(cc_argv + ["-r", "-nostdlib", "-o", combined] + objects)
+        linker = [a for a in cc_argv if not a.startswith("-fsanitize")]
+        _run(linker + ["-r", "-nostdlib", "-o", combined] + objects)
         with open(combined, "rb") as f:
             write_atomic(out, f.read())
 

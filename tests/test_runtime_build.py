@@ -8,6 +8,7 @@ header usable in the strictest builds.
 
 import os
 import re
+import shutil
 import stat
 
 import pytest
@@ -113,3 +114,15 @@ def test_missing_compiler_and_missing_output_are_clear_errors(tmp_path):
     proc = run_initgate("runtime", "-o", tmp_path / "rt.o", "--stack-size", "lots",
                         check=False)
     assert proc.returncode == 2 and "--stack-size" in proc.stderr
+
+
+def test_a_sanitizer_compiler_gives_an_object_without_its_runtime(tmp_path):
+    # The partial link must not pull the sanitizer's runtime into the object:
+    # a library linked with it would define TSan's symbols a second time.
+    clang = next((c for c in ("clang", "clang-14", "clang-15", "clang-16")
+                  if shutil.which(c)), None) or require_tool("clang", "clang-14")
+    out = tmp_path / "rt.o"
+    run_initgate("runtime", "--cc", "%s -fsanitize=thread" % clang, "-o", out)
+    defined = run(["nm", "--defined-only", out]).stdout
+    assert "__tsan_init" not in defined
+    assert "__tsan_read4" in run(["nm", "--undefined-only", out]).stdout
