@@ -52,6 +52,10 @@ void _initgate_await(const char *function)
 	    != _initgate_os_getpid())
 		orphaned(function);
 
+	/* Relaxed: statistics only, read once at exit.  Counted now, so that
+	 * calls still waiting when the process exits are counted too. */
+	__atomic_add_fetch(&_initgate_waits, 1, __ATOMIC_RELAXED);
+
 	while (running()) {
 		long slice = -1;
 
@@ -72,8 +76,6 @@ void _initgate_await(const char *function)
 		}
 	}
 
-	/* Relaxed: statistics only, read once at exit. */
-	__atomic_add_fetch(&_initgate_waits, 1, __ATOMIC_RELAXED);
 	if (start >= 0 && (now = _initgate_os_now_ns()) >= 0)
 		__atomic_add_fetch(&_initgate_waited_ns, now - start,
 				   __ATOMIC_RELAXED);

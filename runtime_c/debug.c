@@ -13,7 +13,7 @@ static void summary(void)
 	if (!_initgate_debug)
 		return;
 	_initgate_line_begin(&line);
-	/* Relaxed: counters only; every waiter has long returned. */
+	/* Relaxed: counters only.  The total holds the waits that ended. */
 	_initgate_line_int(&line, __atomic_load_n(&_initgate_waits,
 						  __ATOMIC_RELAXED));
 	_initgate_line_str(&line, " calls waited at the gate, ");

@@ -6,6 +6,7 @@ bug (tests/reliability/hostile.py, KNOWN_BUGS).
 """
 
 import os
+import subprocess
 import sys
 
 import pytest
@@ -35,3 +36,15 @@ def _params():
 def test_hostile_host(gcc, name, flavour):
     outcome = hostile.run_case(gcc, name, flavour)
     assert outcome.held, outcome.explain()
+
+
+def test_the_debug_summary_counts_callers_still_waiting_at_exit(gcc):
+    # A process that exits while its callers wait at the gate: the summary
+    # printed at exit must count them (it used to count only ended waits).
+    lib = hostile._libs(gcc, "libc")
+    host = gcc.host("hostile_host", ["hostile_host.c"])
+    env = dict(os.environ, INITGATE_DEBUG="1")
+    proc = subprocess.run([host, "exit", lib, "exit"], capture_output=True, text=True,
+                          env=env, timeout=hostile.TIMEOUT)
+    assert proc.returncode == 5, proc.stderr
+    assert "4 calls waited at the gate" in proc.stderr, proc.stderr
