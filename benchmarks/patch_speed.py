@@ -11,7 +11,8 @@ and prints a Markdown table of the medians and their ratio, with the bare
 interpreter's start-up (`python -c pass`) for scale.  The commands run with
 bytecode caching on, after one warm-up run, as an installed initgate does
 (an environment with PYTHONDONTWRITEBYTECODE=1 would otherwise recompile
-every module on every run, which is not what a user's install does).
+every module on every run, which is not what a user's install does), and
+through the installed `initgate` script when there is one, as a user runs it.
 
     python benchmarks/patch_speed.py [--functions N] [--runs R] [--workdir DIR]
 """
@@ -57,6 +58,15 @@ def build(workdir, count):
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
+def initgate_command():
+    """The `initgate` command as a user runs it: the installed script beside this
+    interpreter (`python -m` would add runpy's start-up), else `python -m initgate`."""
+    script = os.path.join(os.path.dirname(sys.executable), "initgate")
+    if os.access(script, os.X_OK):
+        return [script]
+    return [sys.executable, "-m", "initgate"]
+
+
 def median_seconds(cmd, runs):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=ENV)     # warm-up
     times = []
@@ -90,7 +100,7 @@ def main():
     out = os.path.join(workdir, "out.so")
 
     objcopy = median_seconds(["objcopy", lib, out], args.runs)
-    patch = median_seconds([sys.executable, "-m", "initgate", "patch-elf", lib, "-o", out],
+    patch = median_seconds(initgate_command() + ["patch-elf", lib, "-o", out],
                            args.runs)
     api = in_process_seconds(lib, out, args.runs)
     bare = median_seconds([sys.executable, "-c", "pass"], args.runs)

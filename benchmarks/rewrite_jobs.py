@@ -3,7 +3,8 @@
 Generates a tree of a few hundred small C files (each with libc includes,
 exported and static functions; one defines the init function), then times
 `initgate rewrite -j 1` and `-j CORES` over the whole tree, medians of runs
-that take turns.
+that take turns; then the same with --skip-bodies (declarations only, as
+`initgate cc` parses), where the Python walk is a larger share of the work.
 
     python benchmarks/rewrite_jobs.py [--quick | --smoke] [--workdir DIR]
 """
@@ -61,10 +62,10 @@ def generate(folder, files):
     return source
 
 
-def rewrite_seconds(source, out, jobs):
+def rewrite_seconds(source, out, jobs, *options):
     start = time.perf_counter()
     pipeline.run([sys.executable, "-m", "initgate", "rewrite", "--init", "tree_init",
-                  "-j", jobs, "-o", out, source, "--", "-O2"])
+                  "-j", jobs, *options, "-o", out, source, "--", "-O2"])
     return time.perf_counter() - start
 
 
@@ -72,16 +73,22 @@ def measure(workdir, level):
     files, runs = SIZES[level]
     cores = os.cpu_count() or 1
     source = generate(workdir / "tree", files)
-    samples = {1: [], cores: []}
-    for run in range(runs):
-        for jobs in samples:
-            samples[jobs].append(rewrite_seconds(source, workdir / "tree-out", jobs))
-    one, many = median(samples[1]), median(samples[cores])
-    return [
-        Row(SECTION, "s, `initgate rewrite -j 1`, %d files" % files, "%.2f" % one),
-        Row(SECTION, "s, `initgate rewrite -j %d`, %d files" % (cores, files), "%.2f" % many,
-            "-j 1 %.2f" % one, "%.2f" % (many / one), "%.2f (1/cores)" % (1 / cores)),
-    ]
+    rows = []
+    for options, label in (((), ""), (("--skip-bodies",), " --skip-bodies")):
+        samples = {1: [], cores: []}
+        for run in range(runs):
+            for jobs in samples:
+                samples[jobs].append(rewrite_seconds(source, workdir / "tree-out", jobs,
+                                                     *options))
+        one, many = median(samples[1]), median(samples[cores])
+        rows += [
+            Row(SECTION, "s, `initgate rewrite -j 1%s`, %d files" % (label, files),
+                "%.2f" % one),
+            Row(SECTION, "s, `initgate rewrite -j %d%s`, %d files" % (cores, label, files),
+                "%.2f" % many, "-j 1 %.2f" % one, "%.2f" % (many / one),
+                "%.2f (1/cores)" % (1 / cores)),
+        ]
+    return rows
 
 
 if __name__ == "__main__":

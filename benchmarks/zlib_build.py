@@ -9,10 +9,11 @@ CC=gcc, once with CC="initgate cc ... -- gcc" and an empty cache for the
 wrapper (a cold build, as in CI).  The wrapped build then runs zlib's own
 `make test`, whose shared-library half loads the gated libz.so.
 
-The wrapper runs once per compiler call, so its start-up counts: builds run
-with bytecode caching on (into the work folder), as an installed initgate
-does; an environment with PYTHONDONTWRITEBYTECODE=1 would otherwise
-recompile every module of initgate on every compiler call.
+The wrapper runs once per compiler call, so its start-up counts: it runs as
+the installed `initgate` script, as a build would, and builds run with
+bytecode caching on (into the work folder), as an installed initgate does;
+an environment with PYTHONDONTWRITEBYTECODE=1 would otherwise recompile
+every module of initgate on every compiler call.
 
     python benchmarks/zlib_build.py [--quick | --smoke] [--workdir DIR]
 """
@@ -66,6 +67,16 @@ def fetch():
     return found[-1].parent
 
 
+def initgate_command():
+    """The `initgate` command as a build runs it: the installed script beside
+    this interpreter (`python -m` would add runpy's start-up to every compiler
+    call), else `python -m initgate`."""
+    script = os.path.join(os.path.dirname(sys.executable), "initgate")
+    if os.access(script, os.X_OK):
+        return script
+    return "%s -m initgate" % sys.executable
+
+
 def build_seconds(source, folder, cc, test=False):
     """Seconds for configure and make in a fresh copy of `source` at `folder`."""
     shutil.rmtree(folder, ignore_errors=True)
@@ -89,8 +100,8 @@ def measure(workdir, level):
     plain, wrapped = [], []
     for run in range(runs):
         cache = workdir / ("zlib-cc-cache-%d" % run)
-        wrapper = "%s -m initgate cc --init zbench_init --init-source %s --cache-dir %s -- gcc" % (
-            sys.executable, init, cache)
+        wrapper = "%s cc --init zbench_init --init-source %s --cache-dir %s -- gcc" % (
+            initgate_command(), init, cache)
         plain.append(build_seconds(source, workdir / "zlib-plain", "gcc"))
         wrapped.append(build_seconds(source, workdir / "zlib-gated", wrapper, test=True))
     gated_lib = workdir / "zlib-gated" / "libz.so"

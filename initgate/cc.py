@@ -41,7 +41,6 @@ Limits, on purpose or not yet lifted:
 import logging
 import os
 import shlex
-import subprocess
 import sys
 
 from initgate import cc_cache
@@ -333,6 +332,8 @@ def _run(argv):
 def _run_link(argv, init_name):
     """Run the link, its messages passed on as they are, plus a hint for the one
     failure initgate itself causes: no init function in the library."""
+    import subprocess      # links only: a compile runs the compiler with posix_spawn
+
     log.debug("%s", shlex.join(argv))
     try:
         proc = subprocess.run(argv, stderr=subprocess.PIPE)

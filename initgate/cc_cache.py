@@ -25,7 +25,6 @@ import hashlib
 import json
 import logging
 import os
-import subprocess
 
 from initgate.errors import InitgateError, ToolchainError
 from initgate.fileio import write_atomic
@@ -89,6 +88,8 @@ def compiler_identity(cc_argv):
 
 @functools.lru_cache(maxsize=8)
 def _identity(cc_argv):
+    import subprocess      # links only: every compile call imports this module
+
     answers = []
     for probe in (("--version",), ("-dumpmachine",)):
         try:

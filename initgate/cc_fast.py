@@ -1,16 +1,17 @@
-"""The `initgate cc` calls that only run the compiler, recognised cheaply.
+"""`initgate cc` command lines read without argparse, and the calls that only
+run the compiler.
 
 A build runs the wrapper once per compiler call, and most calls (configure
 probes, objects without -fPIC, executables, `--version`) are passed through
 untouched.  For those, Python's start-up is most of the cost, and building
 the argparse parser and configuring logging would be a third more: so
-initgate/cli.py asks `pass_through` first, and only a call this module does
-not recognise, or one that gates or links a library, goes the full way
-(initgate/cc.py).
+initgate/cli.py asks `quick` first.  A call that is passed through runs the
+compiler here, logging nothing; one that gates or links a library goes to
+initgate/cc.py's `run` with the same arguments argparse would have made.
 
-Only the plainest spelling of the wrapper's options is recognised here:
-each option written out in full, as `--opt VALUE` or `--opt=VALUE`, then
-`--`, then the compiler command.  Anything else (-v, --help, an abbreviated
+Only the plainest spelling of the wrapper's options is read here: each
+option written out in full, as `--opt VALUE` or `--opt=VALUE`, then `--`,
+then the compiler command.  Anything else (-v, --help, an abbreviated
 option, a value that starts with a dash, no --init) returns None and is left
 to argparse, so every message and exit status stays exactly the full path's.
 """
@@ -21,39 +22,82 @@ import signal
 from initgate.cc_args import classify, split_compiler
 from initgate.errors import UsageError
 
-# The options of initgate/cc.py's add_arguments: those with a value, and flags.
+# The options of initgate/cc.py's add_arguments: those with a value (the
+# repeatable ones listed apart), and flags.
 _WITH_VALUE = frozenset(["--init", "--init-source", "--init-cflag", "--ungated", "--exports",
                          "--root", "--manifest", "--cache-dir"])
+_REPEATABLE = frozenset(["--init-cflag", "--ungated"])
 _FLAGS = frozenset(["--skip-macro-braces", "--gate-non-pic"])
 
 
-def pass_through(argv):
-    """The compiler command to run unchanged, if `initgate cc ARGV` asks for no
-    more than that and is spelled plainly; else None."""
-    options, gate_non_pic, i = {}, False, 0
+class Arguments:
+    """What argparse makes of a plainly spelled `initgate cc` command line."""
+
+    def __init__(self):
+        for option in _WITH_VALUE:
+            setattr(self, _dest(option), [] if option in _REPEATABLE else None)
+        for option in _FLAGS:
+            setattr(self, _dest(option), False)
+        self.command = []
+        self.verbose = self.sub_verbose = 0
+
+
+def _dest(option):
+    return option[2:].replace("-", "_")
+
+
+def parse(argv):
+    """Arguments for `initgate cc ARGV`, or None unless it is plainly spelled."""
+    args, i = Arguments(), 0
     while i < len(argv) and argv[i] != "--":
         word = argv[i]
         name, equals, value = word.partition("=")
         if name in _WITH_VALUE and equals:
-            options[name] = value
             i += 1
         elif word in _WITH_VALUE and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
-            options[word] = argv[i + 1]
+            name, value = word, argv[i + 1]
             i += 2
         elif word in _FLAGS:
-            gate_non_pic = gate_non_pic or word == "--gate-non-pic"
+            setattr(args, _dest(word), True)
             i += 1
+            continue
         else:
             return None
-    words = argv[i + 1:]
-    if words and words[0] == "--":
-        words = words[1:]
-    if i == len(argv) or not words or not options.get("--init"):
+        if name in _REPEATABLE:
+            getattr(args, _dest(name)).append(value)
+        else:
+            setattr(args, _dest(name), value)
+    # argparse drops the `--` that ends the options; initgate/cc.py a second one.
+    args.command = argv[i + 1:]
+    if i == len(argv) or not args.init or not args.command or args.command == ["--"]:
         return None
+    return args
 
+
+def quick(argv):
+    """(what to run, whether it logs) for `initgate cc ARGV`, or None to leave
+    the command line to argparse."""
+    args = parse(argv)
+    if args is None:
+        return None
+    command = pass_through(args)
+    if command is not None:
+        return (lambda: run_compiler(command)), False
+
+    def gate():
+        from initgate import cc
+
+        return cc.run(args)
+    return gate, True
+
+
+def pass_through(args):
+    """The compiler command to run unchanged, if the call `args` asks for no more
+    than that; else None."""
+    words = args.command[1:] if args.command[:1] == ["--"] else args.command
     cc_argv, cc_args = split_compiler(words)
     command = classify(cc_args)
-    if links_library(command) or compiles_pic(command, gate_non_pic):
+    if links_library(command) or compiles_pic(command, args.gate_non_pic):
         return None
     return cc_argv + cc_args
 

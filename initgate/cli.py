@@ -34,6 +34,16 @@ SUBCOMMANDS = {
 }
 
 
+# Subcommands a build runs once per file read their plainest command lines
+# themselves: quick(WORDS) in the module returns (what to run, whether it
+# logs), or None to have argparse parse them.  A compiler call passed through
+# logs nothing, so it skips configuring logging too.
+QUICK = {
+    "cc": "initgate.cc_fast",
+    "patch-elf": "initgate.linker.patch_cli",
+}
+
+
 def build_parser(argv):
     import argparse
     import importlib
@@ -81,13 +91,15 @@ def configure_logging(verbosity):
 def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
-    if argv[:1] == ["cc"]:
-        from initgate import cc_fast
+    if argv and argv[0] in QUICK:
+        from importlib import import_module
 
-        command = cc_fast.pass_through(argv[1:])
-        if command is not None:
+        found = import_module(QUICK[argv[0]]).quick(argv[1:])
+        if found is not None:
+            action, logs = found
+            log = configure_logging(0) if logs else None
             signal.signal(signal.SIGTERM, signal.default_int_handler)
-            return _outcome(lambda: cc_fast.run_compiler(command), None, 0)
+            return _outcome(action, log, 0)
 
     parser = build_parser(argv)
     args = parser.parse_args(argv)

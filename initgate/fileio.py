@@ -10,7 +10,6 @@ of many files dearly.
 """
 
 import os
-import secrets
 from contextlib import contextmanager
 
 from initgate.errors import InitgateError
@@ -35,7 +34,7 @@ def atomic_output(path, mode=None):
     tmp = None
     try:
         while tmp is None:
-            tmp = os.path.join(directory, ".initgate-" + secrets.token_hex(8))
+            tmp = os.path.join(directory, ".initgate-" + os.urandom(8).hex())
             try:
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
             except FileExistsError:

@@ -16,7 +16,6 @@ than the edit of a large file.
 
 import logging
 import os
-import shutil
 import struct
 
 from initgate.errors import ElfError
@@ -265,4 +264,8 @@ def _copy_file(src, dest):
     src.seek(0)
     dest.seek(0)
     dest.truncate()
-    shutil.copyfileobj(src, dest, 1 << 20)
+    while True:
+        chunk = src.read(1 << 20)
+        if not chunk:
+            break
+        dest.write(chunk)

@@ -14,6 +14,37 @@ def add_arguments(parser):
                         help="write the patched library here (default: patch LIB.so in place)")
 
 
+class _Arguments:
+    def __init__(self, library, output):
+        self.library = library
+        self.output = output
+
+
+def quick(words):
+    """(what to run, whether it logs) for the plainest spellings of `initgate
+    patch-elf WORDS` (LIB, LIB -o OUT, LIB --output OUT, in either order),
+    read without argparse; None for anything else, which initgate/cli.py then
+    parses in full.  A build runs patch-elf once per library, where start-up
+    is much of the cost."""
+    library = output = None
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if (word in ("-o", "--output") and output is None and i + 1 < len(words)
+                and not words[i + 1].startswith("-")):
+            output = words[i + 1]
+            i += 2
+        elif library is None and not word.startswith("-"):
+            library = word
+            i += 1
+        else:
+            return None
+    if library is None:
+        return None
+    arguments = _Arguments(library, output)
+    return (lambda: run(arguments)), True
+
+
 def run(args):
     report = patch_library(args.library, args.output)
     if not report.changed:

@@ -20,11 +20,17 @@ Two ways to parse, chosen by Options.skip_bodies:
   body are not, and are left to the compiler that builds the rewritten file
   next (the wrapper runs it right after, and `#line` makes it name the
   original file and line).  The tree then holds no brace: each definition's
-  `{` is found in the text after its declarator (passes/braces.py), and
-  which declarations are definitions comes from libclang's indexer.  When
+  `{` is found in the text after its declarator (passes/braces.py), which
+  also tells definitions (`{`) from declarations (`;`); libclang's indexer
+  settles what the text does not (clang_isCursorDefinition says no to
+  every function whose body was skipped).  When
   the text after some declarator is not plainly a `{` (a macro, a
   preprocessor line, a digraph), the unit is parsed again in full and the
-  answer is the full parse's, so both ways give the same bytes.
+  answer is the full parse's, so both ways give the same bytes.  What only
+  a body can hold is not seen: a `#pragma GCC visibility` inside a function
+  body, or a call that implicitly declares a function later defined
+  `inline` (whose emitted symbol the implicit declaration would decide);
+  passes/braces.py names the one brace shape it reads wrongly.
 
 Speed: the walk is the only part of the pass that is not the parse itself,
 so it visits top-level cursors only, asks for nothing but the kind until a
@@ -107,8 +113,9 @@ _local = threading.local()
 
 
 def _shared_index():
-    # One index per thread (-j parses on several threads): an index holds
-    # libclang's per-index state, which is not shared between threads.
+    # One index per thread (rewrite_units is also called from threads by
+    # API users): an index holds libclang's per-index state, which is not
+    # shared between threads.  -j runs forked processes (passes/rewrite.py).
     if getattr(_local, "index", None) is None:
         _local.index = cindex.Index.create()
     return _local.index
@@ -176,37 +183,33 @@ def analyze(path, build_flags, options):
     """Every function definition the translation unit of `path` puts in project files."""
     gnu89 = toolchain.uses_gnu89_inline(build_flags)
     if options.skip_bodies:
-        tu = parse(path, build_flags, skip_bodies=True)
-        defined = lc.defined_functions(_shared_index(), tu)
-        if defined is not None:
-            walk = _Walk(tu, path, options, gnu89, defined)
-            try:
+        walk = _Walk(parse(path, build_flags, skip_bodies=True), path, options, gnu89,
+                     skipped_bodies=True)
+        try:
+            with lc.signals_held():
                 return walk.run()
-            except _BraceNotInText as missing:
-                log.debug("%s; parsing %s again with function bodies", missing, path)
-            finally:
-                walk.close()
-        else:
-            log.debug("libclang's indexer failed on %s; parsing again with function bodies",
-                      path)
-    tu = parse(path, build_flags)
-    walk = _Walk(tu, path, options, gnu89)
+        except _BraceNotInText as missing:
+            log.debug("%s; parsing %s again with function bodies", missing, path)
+        finally:
+            walk.close()
+    walk = _Walk(parse(path, build_flags), path, options, gnu89)
     try:
-        return walk.run()
+        with lc.signals_held():
+            return walk.run()
     finally:
         walk.close()
 
 
 class _BraceNotInText(Exception):
-    """A skipped-body parse met a definition whose `{` the text alone does not show."""
+    """A skipped-body parse met a definition it cannot settle from the text alone."""
 
 
 class _Walk:
-    def __init__(self, tu, path, options, gnu89, defined=None):
+    def __init__(self, tu, path, options, gnu89, skipped_bodies=False):
         self.tu = tu
-        self.defined = defined       # skipped bodies: declarations that define
         self.options = options
         self.gnu89 = gnu89
+        self.skipped_bodies = skipped_bodies
         self.analysis = Analysis(path)
         tu_pointer = ctypes.cast(tu.obj, ctypes.c_void_p)
         self.main_file = lc.getFile(tu_pointer, os.fsencode(path))
@@ -218,6 +221,8 @@ class _Walk:
         self.contents = {}           # file name -> bytes
         self.unexported = []         # static or hidden definitions: init candidates
         self.line_directives = {}    # file handle -> has `#line` or `# N "file"`
+        self.braces = {}             # skipped bodies: declaration -> (file handle, `{`)
+        self.indexed = None          # skipped bodies: the indexer's definitions
 
     def close(self):
         self.printer.close()
@@ -225,24 +230,23 @@ class _Walk:
     def run(self):
         definitions = []
         functions = self.functions
-        defined = self.defined
-        if defined is None:
-            is_definition = lc.isCursorDefinition
-        else:
-            def is_definition(cursor):
-                return cursor.data[0] in defined
+        full = not self.skipped_bodies
 
-        def visit(cursor, _parent, _data):
+        def visit(cursor):
             kind = lc.getCursorKind(cursor)
             if kind == lc.FUNCTION_DECL:
                 functions.append(cursor)
-                if is_definition(cursor):
+                if full and lc.isCursorDefinition(cursor):
                     definitions.append(cursor)
             elif kind == lc.LINKAGE_SPEC:
                 return lc.VISIT_RECURSE
             return lc.VISIT_CONTINUE
 
-        lc.visitChildren(self.tu.cursor, lc.VISITOR(visit), None)
+        lc.visit_children(self.tu.cursor, visit)
+        if not full:
+            # After the walk rather than in its callback: deciding reads
+            # files and may run the indexer, which calls back itself.
+            definitions = [cursor for cursor in functions if self._defines(cursor)]
         for cursor in definitions:
             self._definition(cursor)
         self._find_unexported_init()
@@ -295,14 +299,14 @@ class _Walk:
         if name == self.options.init_name:
             self._init(cursor, handle)
         parts = self.children(cursor)
-        if self.defined is None:
+        if self.skipped_bodies:
+            brace_handle, brace = self._brace_in_text(cursor, parts, location, name)
+        else:
             body = parts[-1] if parts and lc.getCursorKind(parts[-1]) == lc.COMPOUND_STMT else None
             if body is None:
                 return
             brace_handle, _line, brace = lc.file_location(
                 lc.getRangeStart(lc.getCursorExtent(body)))
-        else:
-            brace_handle, brace = self._declarator_end(cursor, parts)
         brace_name, in_project = self._file(brace_handle)
         if not in_project and not visible:
             return
@@ -310,10 +314,9 @@ class _Walk:
             visible = exported.inline_emits_symbol(
                 [self.printer(c) for c in self._redeclarations(name)], name, self.gnu89)
 
-        if self.defined is None:
+        macro = ""
+        if not self.skipped_bodies:
             brace, macro = self._brace_at(brace_name, brace)
-        else:
-            brace, macro = self._brace_after(brace_name, brace, name), ""
         annotations, lifetime, printed = set(), "", False
         for part in parts:
             kind = lc.getCursorKind(part)
@@ -380,26 +383,73 @@ class _Walk:
                 self.by_name.setdefault(lc.spelling(cursor), []).append(cursor)
         return self.by_name.get(name, [])
 
-    @staticmethod
-    def _declarator_end(cursor, parts):
-        """(file handle, offset) where a skipped body's declarator ends: after
-        the function's own extent and after any K&R parameter declaration."""
-        handle, _line, end = lc.file_location(lc.getRangeEnd(lc.getCursorExtent(cursor)))
-        for part in parts:
+    # Skipped bodies: which declarations define, and where their `{` is.
+
+    def _defines(self, cursor):
+        """Whether `cursor` defines its function, from the text after its declarator,
+        else from libclang's indexer.
+
+        clang_isCursorDefinition says no to every function once bodies are
+        skipped (it looks for the body); the indexer still knows, but costs
+        as much as the parse itself, so it is asked only when the text does
+        not say.  Functions in system headers are not asked about at all:
+        _definition passes over every one of them, defined or not.
+        """
+        if lc.isInSystemHeader(lc.getCursorLocation(cursor)):
+            return False
+        end = lc.getRangeEnd(lc.getCursorExtent(cursor))
+        handle, _line, offset = lc.file_location(end)
+        data = self._contents(self._file(handle)[0]) if handle else b""
+        if end.int_data & lc.MACRO_LOCATION:
+            # The declarator ends inside a macro's argument, as in zlib's
+            # `int f OF((int x));`: `offset` is where the macro's name is.
+            found = braces.after_invocation(data, offset)
+        else:
+            found = braces.after_declarator(data, offset)
+            if found is None and self._knr_end(cursor, handle, offset) > offset:
+                return True
+        if found == braces.DECLARATION:
+            return False
+        if found is not None:
+            self.braces[cursor.data[0]] = (handle, found)
+            return True
+        if self.indexed is None:
+            self.indexed = lc.defined_functions(_shared_index(), self.tu)
+            if self.indexed is None:
+                raise _BraceNotInText("libclang's indexer failed")
+        return cursor.data[0] in self.indexed
+
+    def _knr_end(self, cursor, handle, end):
+        """Where the last K&R parameter declaration ends, if after `end`."""
+        for part in self.children(cursor):
             if lc.getCursorKind(part) == lc.PARM_DECL:
                 part_handle, _line, part_end = lc.file_location(
                     lc.getRangeEnd(lc.getCursorExtent(part)))
                 if part_handle == handle and part_end > end:
                     end = part_end
-        return handle, end
+        return end
 
-    def _brace_after(self, path, offset, name):
-        """The offset of the `{` after a skipped body's declarator, or _BraceNotInText."""
-        brace = braces.find_brace(self._contents(path), offset) if path else None
+    def _brace_in_text(self, cursor, parts, location, name):
+        """(file handle, offset) of a skipped body's `{`, or _BraceNotInText.
+
+        A name that comes from a macro means the declarator may too, and
+        the macro may open the body: only the full parse can tell.
+        """
+        if location.int_data & lc.MACRO_LOCATION:
+            raise _BraceNotInText("the name '%s' comes from a macro" % name)
+        known = self.braces.get(cursor.data[0])
+        if known is not None:
+            return known
+        end = lc.getRangeEnd(lc.getCursorExtent(cursor))
+        handle, _line, offset = lc.file_location(end)
+        path = self._file(handle)[0] if handle else ""
+        brace = None
+        if path and not end.int_data & lc.MACRO_LOCATION:
+            brace = braces.find_brace(self._contents(path), self._knr_end(cursor, handle, offset))
         if brace is None:
             raise _BraceNotInText("%s: the text after the declarator of '%s' (offset %d) "
                                   "is not plainly its opening brace" % (path, name, offset))
-        return brace
+        return handle, brace
 
     def _brace_at(self, path, offset):
         """(offset of `{`, "") when the file spells the brace, else (offset, macro).

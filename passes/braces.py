@@ -12,6 +12,18 @@ an attribute, a preprocessor line that may choose between two braces, a
 digraph, a trigraph, a splice inside a comment) is not decided here: the
 answer is None and the caller asks the full parse instead, so that an
 answer from this module is only ever one the full parse would give too.
+
+The same look at the text tells a definition from a declaration: after a
+declaration's declarator comes `;` or `,`, after a definition's its `{` (or
+K&R parameter declarations, which the caller sees in the tree).
+
+One shape is read wrongly, and knowingly: a macro that ends the declarator
+and itself opens the body, followed by a `{` spelled in the file
+(`#define PARAMS (void) {` then `int f PARAMS { ... } }`).  The `{` in the
+file is taken for the body's, so the gate lands at the top of the inner
+block instead of the definition being refused as "brace from macro".  A
+function whose name comes from a macro is never read from the text at all
+(passes/analyze.py), which covers the macros that declare whole functions.
 """
 
 import re
@@ -29,6 +41,22 @@ _TRIVIA = re.compile(rb"""(?:
 # Keywords followed by a parenthesized argument that may sit between a
 # declarator and its body: GNU attributes and asm labels.
 _PARENTHESIZED = re.compile(rb"(?:__attribute__|__attribute|__asm__|__asm|asm)(?![A-Za-z0-9_$])")
+
+# Whitespace, comments and line splices, without the `;` that _TRIVIA allows.
+_SPACE = re.compile(rb"""(?:
+      [ \t\n\v\f\r]+
+    | \\\r?\n
+    | /\*(?:[^*\\]|\*(?!/)|\\(?!\r?\n))*\*/
+    | //(?:\\\r?\n|[^\n])*
+    )*""", re.X)
+
+_IDENTIFIER = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
+
+# after_declarator's answer for a declaration that is not a definition.
+DECLARATION = -1
+
+# The characters that matter while skipping a parenthesized argument.
+_PAREN_STOP = re.compile(rb"""[()"'#{};]""")
 
 # What a parenthesized argument may hold that could hide a parenthesis.
 _QUOTED = re.compile(rb""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.S)
@@ -56,9 +84,13 @@ def _skip_parenthesized(data, position):
     if data[position:position + 1] != b"(":
         return None
     depth = 0
-    while position < len(data):
-        char = data[position:position + 1]
-        if char in b"\"'":
+    while True:
+        found = _PAREN_STOP.search(data, position)
+        if found is None:
+            return None
+        position = found.start()
+        char = found.group()
+        if char in (b'"', b"'"):
             quoted = _QUOTED.match(data, position)
             if quoted is None:
                 return None
@@ -70,7 +102,41 @@ def _skip_parenthesized(data, position):
             depth -= 1
             if depth == 0:
                 return position + 1
-        elif char in (b"#", b"{", b"}", b";"):
-            return None
+        else:
+            return None                 # `#`, `{`, `}` or `;`: not an argument list
         position += 1
-    return None
+
+
+def after_declarator(data, start):
+    """What follows a function declarator that ends at `start`: the offset of
+    the body's `{`, DECLARATION for `;` or `,`, or None when the text does not
+    say (K&R parameter declarations, macros, preprocessor lines)."""
+    position = _SPACE.match(data, start).end()
+    while True:
+        char = data[position:position + 1]
+        if char == b"{":
+            return position
+        if char in (b";", b","):
+            return DECLARATION
+        keyword = _PARENTHESIZED.match(data, position)
+        if keyword is None:
+            return None
+        position = _skip_parenthesized(data, _SPACE.match(data, keyword.end()).end())
+        if position is None:
+            return None
+        position = _SPACE.match(data, position).end()
+
+
+def after_invocation(data, start):
+    """DECLARATION if the macro invocation at `start` (a name and perhaps its
+    parenthesized arguments) is followed by `;` or `,`, else None."""
+    name = _IDENTIFIER.match(data, start)
+    if name is None:
+        return None
+    position = _SPACE.match(data, name.end()).end()
+    if data[position:position + 1] == b"(":
+        position = _skip_parenthesized(data, position)
+        if position is None:
+            return None
+        position = _SPACE.match(data, position).end()
+    return DECLARATION if data[position:position + 1] in (b";", b",") else None

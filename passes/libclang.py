@@ -12,6 +12,9 @@ passes/exported.py.
 """
 
 import ctypes
+import signal
+import threading
+from contextlib import contextmanager
 from ctypes import POINTER, byref, c_int, c_uint, c_void_p
 
 from clang import cindex
@@ -31,6 +34,10 @@ UNEXPOSED_DECL = 1
 COMPOUND_STMT = 202
 UNEXPOSED_ATTR = 400
 ANNOTATE_ATTR = 406
+
+# A CXSourceLocation's int_data is clang's raw SourceLocation: this bit
+# marks a location inside a macro expansion.
+MACRO_LOCATION = 0x80000000
 
 # CXLinkageKind and CXVisibilityKind.
 LINKAGE_EXTERNAL = 4
@@ -144,6 +151,46 @@ def presumed(location):
     return take_string(name), line.value, column.value
 
 
+@contextmanager
+def signals_held():
+    """Hold SIGINT and SIGTERM until the block ends, then let them act.
+
+    ctypes prints an exception raised inside a libclang callback and then
+    drops it: a Ctrl-C that landed in the middle of a walk would make the
+    walk end early and quietly, leaving functions out.  Held, the signal
+    raises KeyboardInterrupt as the block ends, outside every callback.
+    (Only the main thread can hold them; others receive none.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def visit_children(cursor, visit):
+    """clang_visitChildren with `visit(child)` returning a VISIT_* value.
+
+    An exception raised by `visit` stops the walk and is raised again here,
+    where ctypes cannot swallow it.
+    """
+    failure = []
+
+    def callback(child, _parent, _data):
+        try:
+            return visit(child)
+        except BaseException as err:      # re-raised below, KeyboardInterrupt included
+            failure.append(err)
+            return VISIT_BREAK
+
+    visitChildren(cursor, VISITOR(callback), None)
+    if failure:
+        raise failure[0]
+
+
 class Children:
     """Lists the direct children of cursors, without descending any further.
 
@@ -152,9 +199,14 @@ class Children:
 
     def __init__(self):
         self._found = []
+        self._failure = []
 
         def visit(child, _parent, _data):
-            self._found.append(child)
+            try:
+                self._found.append(child)
+            except BaseException as err:  # re-raised in __call__
+                self._failure.append(err)
+                return VISIT_BREAK
             return VISIT_CONTINUE
 
         self._visitor = VISITOR(visit)
@@ -162,6 +214,8 @@ class Children:
     def __call__(self, cursor):
         self._found = []
         visitChildren(cursor, self._visitor, None)
+        if self._failure:
+            raise self._failure.pop()
         return self._found
 
 
@@ -224,12 +278,15 @@ def defined_functions(index, tu):
     every function, because it looks for the body; the indexer asks the
     declaration itself, which still knows that a body was there.
     """
-    found = set()
+    found, failure = set(), []
 
     def declaration(_client, info):
-        info = info.contents
-        if info.kind == FUNCTION_DECL and info.is_definition:
-            found.add(info.decl)
+        try:
+            info = info.contents
+            if info.kind == FUNCTION_DECL and info.is_definition:
+                found.add(info.decl)
+        except BaseException as err:      # re-raised below, KeyboardInterrupt included
+            failure.append(err)
 
     callbacks = _IndexerCallbacks(index_declaration=_DECLARATION_CALLBACK(declaration))
     action = createIndexAction(index.obj)
@@ -238,4 +295,6 @@ def defined_functions(index, tu):
                                       0, ctypes.cast(tu.obj, c_void_p))
     finally:
         disposeIndexAction(action)
+    if failure:
+        raise failure[0]
     return found if status == 0 else None

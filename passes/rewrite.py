@@ -146,8 +146,9 @@ def _analyze_all(units, options, jobs, progress):
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context,
-                                 initializer=analysis_mod.forget_index) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context,
+                                   initializer=_worker_start)
+        try:
             futures = {pool.submit(analysis_mod.analyze, path, flags, options): index
                        for index, (path, flags) in enumerate(units)}
             done = [None] * len(units)
@@ -155,6 +156,11 @@ def _analyze_all(units, options, jobs, progress):
                 done[futures[future]] = future
                 if progress:
                     progress(units[futures[future]][0])
+        except BaseException:
+            # Ctrl-C or SIGTERM: the files not started yet are not started.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
         for future in done:
             try:
                 analyses.append(future.result())
@@ -165,6 +171,17 @@ def _analyze_all(units, options, jobs, progress):
             log.error("%s", err)
         raise errors[0]
     return analyses
+
+
+def _worker_start():
+    """A forked -j worker makes its own libclang index and leaves interrupts to
+    the parent, which stops handing out files: Ctrl-C is ignored here, and
+    SIGTERM ends the worker quietly instead of with a traceback."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    analysis_mod.forget_index()
 
 
 def _check(analyses, options):

@@ -42,5 +42,5 @@ void _cgo_wait_runtime_init_done(void);
 
 void _cgo_wait_runtime_init_done(void)
 {
-	_initgate_gate("_cgo_wait_runtime_init_done");
+	(void)INITGATE_GATE("_cgo_wait_runtime_init_done");
 }

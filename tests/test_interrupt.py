@@ -29,7 +29,6 @@ def test_interrupted_command_leaves_files_as_they_were(commands, name):
     assert outcome.held, outcome.explain()
 
 
-@pytest.mark.xfail(strict=True, reason=interrupt.KNOWN_CALLBACK)
 def test_ctrl_c_inside_the_libclang_walk_is_not_swallowed(tmp_path, monkeypatch):
     # Deterministic form of what the interrupted runs hit at random: the
     # interrupt arrives while libclang calls back into Python.

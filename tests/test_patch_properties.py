@@ -75,6 +75,18 @@ def test_addr2line_gives_the_same_lines(lib):
     assert "lib.c:" in lines[0]
 
 
+def test_gdb_gives_the_same_lines(lib):
+    # gdb reads the DWARF line table through its own reader, a second witness
+    # beside addr2line that patching moved no code and no debug info.
+    require_tool("gdb", "gdb")
+    out = patched_copy(lib)
+    names = ("add", "lib_init")
+    command = ["gdb", "-batch", "-nx"] + ["-ex=info line %s" % n for n in names]
+    lines = [run([*command, path]).stdout for path in (lib, out)]
+    assert lines[0] == lines[1]
+    assert lines[0].count("lib.c") == len(names)
+
+
 def loads_and_is_patched(path):
     """Load with the system loader, call an export, and reread the patched state."""
     script = ("import ctypes,sys; l=ctypes.CDLL(sys.argv[1]); "

@@ -128,8 +128,8 @@ TEMPTING = {
     "brace in a header": b'int api(void)\n#include "brace.h"\nreturn 1; }\n',
     "definitions on one line": b"int a1(void) { return 1; } int a2(void) { return 2; }\n",
     "static and hidden around": b"static int s(void) { return 1; }\n"
-                                b"__attribute__((visibility(\"hidden\"))) int h(void) { return 2; }\n"
-                                b"int api(void) { return s() + h(); }\n",
+                                b"__attribute__((visibility(\"hidden\"))) int h(void)"
+                                b" { return 2; }\nint api(void) { return s() + h(); }\n",
     "prototype after definition": b"int api(void) { return 1; }\nint api(void);\n",
 }
 

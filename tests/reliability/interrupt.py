@@ -30,12 +30,7 @@ from outcome import Outcome
 
 EXIT_BOUND = 60
 
-# A known bug, reported to the rewrite pass's owner and held by a strict
-# xfail in tests/test_interrupt.py: counted in the notes, not failed here.
-KNOWN_CALLBACK = ("passes/: a Ctrl-C or SIGTERM that lands inside a libclang visitor "
-                  "callback is swallowed by ctypes ('Exception ignored on calling ctypes "
-                  "callback function'); the walk drops that cursor, and rewrite writes "
-                  "its output and exits 0 with an exported function left ungated")
+# What ctypes prints when it swallows an exception raised in a callback.
 CALLBACK_SIGN = "Exception ignored on calling ctypes callback"
 
 
@@ -153,7 +148,7 @@ def run_command(builder, cmd, fractions):
         outcome.fail("the uninterrupted run failed (%s): %s" % (code, err[-300:]))
         return outcome
     reference = _tree(ref_dir)
-    tracebacks = completed = known = 0
+    tracebacks = completed = 0
     runs = 0
 
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -171,7 +166,7 @@ def run_command(builder, cmd, fractions):
             # Python prints a KeyboardInterrupt traceback (exit 1) when the
             # signal lands before initgate.cli installs its handlers.
             if CALLBACK_SIGN in err:
-                known += 1
+                outcome.fail("%s: the interrupt was swallowed in a libclang callback" % where)
                 continue
             early = "Traceback" in err and "KeyboardInterrupt" in err
             tracebacks += early
@@ -196,8 +191,6 @@ def run_command(builder, cmd, fractions):
         runs, "/".join("%d%%" % (f * 100) for f in fractions), took)
     outcome.notes = ("%d finished before the signal; %d interrupted Python's start-up "
                      "(KeyboardInterrupt traceback)" % (completed, tracebacks))
-    if known:
-        outcome.notes += "; %d hit the known swallowed-interrupt bug" % known
     outcome.seconds = time.monotonic() - start
     if outcome.held:
         shutil.rmtree(root, ignore_errors=True)

@@ -26,18 +26,20 @@ extern int _initgate_state __attribute__((visibility("hidden")));
 extern void _initgate_wait(const char *function)
 	__attribute__((visibility("hidden"), cold, noinline));
 
-static __inline__ __attribute__((always_inline, unused)) int
-_initgate_gate(const char *function)
-{
-	if (__builtin_expect(__atomic_load_n(&_initgate_state, __ATOMIC_ACQUIRE)
-			     != INITGATE_DONE, 0))
-		_initgate_wait(function);
-	return 0;
-}
+/*
+ * An expression, not an inline function, so that debug info puts the gate's
+ * few instructions on the line that holds it: the brace of the original
+ * function, not a line of this prologue that exists only in the rewritten
+ * copy.
+ */
+#define INITGATE_GATE(function) \
+	(__builtin_expect(__atomic_load_n(&_initgate_state, __ATOMIC_ACQUIRE) \
+			  != INITGATE_DONE, 0) \
+	 ? (_initgate_wait(function), 0) : 0)
 
 #define _cgo_wait_runtime_init_done() \
 	int _initgate_passed __attribute__((unused)) = \
-		_initgate_gate(__extension__ __FUNCTION__)
+		INITGATE_GATE(__extension__ __FUNCTION__)
 
 #endif
 #line 1 "parser.c"
