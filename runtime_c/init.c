@@ -104,8 +104,12 @@ void _initgate_run_init(const char *function)
 	}
 }
 
-/* A gated call found init not started: claim it and run it right here. */
-void _initgate_claim(const char *function)
+/*
+ * Moves the state from NOT_STARTED to RUNNING; 1 if this caller did, and so
+ * owns init.  The rt0 lib entry then runs init on a new thread; a gated
+ * call runs it right where it is (_initgate_claim).
+ */
+int _initgate_claim_for_thread(void)
 {
 	int expected = INITGATE_NOT_STARTED;
 
@@ -116,24 +120,14 @@ void _initgate_claim(const char *function)
 
 	/* Acq_rel on success: releases init_pid; acquire on failure, since
 	 * the caller re-reads the state anyway. */
-	if (!__atomic_compare_exchange_n(&_initgate_state, &expected,
-					 INITGATE_RUNNING, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
-		return;
-	_initgate_run_init(function);
+	return __atomic_compare_exchange_n(&_initgate_state, &expected,
+					   INITGATE_RUNNING, 0, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
 }
 
-/* The rt0 lib entry's half of claiming: init then runs on a new thread. */
-int _initgate_claim_for_thread(void)
+/* A gated call found init not started: claim it and run it right here. */
+void _initgate_claim(const char *function)
 {
-	int expected = INITGATE_NOT_STARTED;
-
-	/* The same orders as in _initgate_claim. */
-	__atomic_store_n(&_initgate_init_pid, _initgate_os_getpid(),
-			 __ATOMIC_RELAXED);
-	if (!__atomic_compare_exchange_n(&_initgate_state, &expected,
-					 INITGATE_RUNNING, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
-		return 0;
-	return 1;
+	if (_initgate_claim_for_thread())
+		_initgate_run_init(function);
 }
