@@ -470,6 +470,8 @@ class _Walk:
 
     @staticmethod
     def _macro_name(data, offset):
+        if data[offset:offset + 2] == b"<%":
+            return "<%"             # the digraph for `{`: no macro at all
         end = offset
         while end < len(data) and (data[end:end + 1].isalnum() or data[end:end + 1] == b"_"):
             end += 1

@@ -196,7 +196,14 @@ def _check(analyses, options):
         if options.continue_on_macro_brace:
             continue
         for definition in analysis.definitions:
-            if definition.exported and definition.reason == exported.MACRO_BRACE:
+            if definition.exported and definition.reason == exported.MACRO_BRACE \
+                    and definition.macro == "<%":
+                problems.append(
+                    "%s:%d: error: definition of '%s' opens its body with the digraph '<%%'; "
+                    "the gate cannot be inserted there: write '{' instead, or pass "
+                    "--skip-macro-braces to leave it ungated"
+                    % (definition.file, definition.line, definition.name))
+            elif definition.exported and definition.reason == exported.MACRO_BRACE:
                 problems.append(
                     "%s:%d: error: definition of '%s' comes from macro '%s'; the gate "
                     "cannot be inserted there: spell the opening brace out in the file, "
