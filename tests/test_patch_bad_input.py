@@ -3,6 +3,7 @@
 import hashlib
 import os
 import struct
+import subprocess
 import sys
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "patch"))
 import scenarios  # noqa: E402
 
-from conftest import run, run_initgate  # noqa: E402
+from conftest import require_tool, run, run_initgate  # noqa: E402
 
 
 def digest(path):
@@ -107,10 +108,22 @@ def test_cannot_write_output(lib, tmp_path):
     assert "cannot write" in line
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
 def test_cannot_write_in_place(lib):
-    os.chmod(lib, 0o444)
-    assert "cannot write" in fails_cleanly(lib)
+    # Root may write any read-only file, but not an immutable one; chattr
+    # needs a file system with inode flags (ext4 and most others, not tmpfs).
+    if os.geteuid() != 0:
+        os.chmod(lib, 0o444)
+        assert "cannot write" in fails_cleanly(lib)
+        return
+    chattr = require_tool("chattr", "e2fsprogs")
+    proc = subprocess.run([chattr, "+i", lib], capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail("cannot make %s immutable for this test (%s): run the tests on a file "
+                    "system with inode flags, such as ext4" % (lib, proc.stderr.strip()))
+    try:
+        assert "cannot write" in fails_cleanly(lib)
+    finally:
+        subprocess.run([chattr, "-i", lib], check=True)
 
 
 def test_missing_file(tmp_path):

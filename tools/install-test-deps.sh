@@ -4,7 +4,7 @@
 # under CI=true).  Quick when everything is there already.
 set -eu
 packages="elfutils binutils binutils-gold lld make cmake ccache meson ninja-build
-	autoconf automake libtool dpkg-dev valgrind gdb clang-14 libclang-rt-14-dev"
+	autoconf automake libtool dpkg-dev valgrind gdb e2fsprogs clang-14 libclang-rt-14-dev"
 
 missing=
 for p in $packages; do
