@@ -3,7 +3,10 @@
 tests/rewrite/SCENARIO/ holds the sources, `args` (the command line after
 `initgate rewrite`, without -o and --manifest), and what the run must give:
 either `expected/` (the output tree plus `manifest.json`) or `expected_error`
-(exit status 1, this stderr, nothing written).  Optional: `build` lists the
+(exit status 1, this stderr, nothing written).  The expected files leave out
+the copy of runtime_c/gate.h that every rewritten file starts with: the test
+checks that prologue once, byte for byte, and adds it back to compile them.
+Optional: `build` lists the
 output .c files to link (default: every .c named in `args`), `build_flags`
 replaces the flags after `--` for that link.
 
@@ -37,6 +40,28 @@ CASES = os.path.join(HERE, "rewrite")
 SCENARIOS = sorted(d for d in os.listdir(CASES) if os.path.isdir(os.path.join(CASES, d)))
 REWRITTEN = [s for s in SCENARIOS if not os.path.exists(os.path.join(CASES, s, "expected_error"))]
 REGENERATE = os.environ.get("INITGATE_REGEN") == "1"
+PROLOGUE = (SOURCE_DIR / "gate.h").read_bytes()
+BOM = b"\xef\xbb\xbf"
+
+
+def split_bom(data):
+    bom = BOM if data.startswith(BOM) else b""
+    return bom, data[len(bom):]
+
+
+def without_prologue(data):
+    """A produced file as the golden folder keeps it: gate.h's text left out."""
+    bom, body = split_bom(data)
+    if body.startswith(PROLOGUE):
+        assert body[len(PROLOGUE):].startswith(b'#line 1 "'), "no #line after the prologue"
+        return bom + body[len(PROLOGUE):]
+    return data
+
+
+def with_prologue(data):
+    """A golden file as rewrite wrote it: gate.h's text put back before `#line 1`."""
+    bom, body = split_bom(data)
+    return bom + PROLOGUE + body if body.startswith(b'#line 1 "') else data
 
 
 
@@ -92,7 +117,7 @@ def test_golden(tmp_path, scenario):
 
     assert proc.returncode == 0, proc.stderr
     expected = os.path.join(case, "expected")
-    produced = snapshot(work / "out")
+    produced = {name: without_prologue(data) for name, data in snapshot(work / "out").items()}
     produced["manifest.json"] = (work / "manifest.json").read_bytes()
     if REGENERATE:
         shutil.rmtree(expected, ignore_errors=True)
@@ -162,6 +187,11 @@ def test_gated_set_is_the_export_table(tmp_path, scenario, runtime_object):
 
     # Link the expected output itself, with the real runtime last as ABI.md
     # asks: what the golden file promises is what the linker exports.
+    built = tmp_path / "expected"
+    for name, data in snapshot(expected).items():
+        os.makedirs(os.path.dirname(built / name), exist_ok=True)
+        (built / name).write_bytes(with_prologue(data))
+    expected = str(built)
     link = [gcc, "-shared", "-fPIC", "-o", tmp_path / "lib.so"]
     link += [os.path.join(expected, s) for s in sources] + flags + [runtime_object, "-pthread"]
     if "--exports" in options:

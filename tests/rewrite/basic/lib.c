@@ -20,7 +20,8 @@ __attribute__((visibility("hidden"))) int lib_hidden(int x) { return helper(x); 
 
 __attribute__((visibility("internal"))) int lib_internal(void) { return 3; }
 
-__attribute__((visibility("protected"))) int lib_protected(void) { return 4; }
+__attribute__((visibility("protected"))) int lib_protected(void)
+{ return 4; }
 
 int lib_declared_hidden(void) __attribute__((visibility("hidden")));
 int lib_declared_hidden(void) { return 5; }

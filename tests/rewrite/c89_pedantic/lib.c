@@ -18,4 +18,5 @@ int lib_length(const char *s)
     return result;
 }
 
-void lib_copy(char *dst, const char *src) { int i; for (i = 0; src[i]; i++) dst[i] = src[i]; dst[i] = 0; }
+void lib_copy(char *dst, const char *src)
+{ int i; for (i = 0; src[i]; i++) dst[i] = src[i]; dst[i] = 0; }

@@ -30,7 +30,8 @@ int lib_sum(int n, ...)
 	return total;
 }
 
-struct point lib_point(int x, int y) { struct point p; p.x = x; p.y = y; return p; }
+struct point lib_point(int x, int y)
+{ struct point p; p.x = x; p.y = y; return p; }
 
 struct point *
 lib_point_ptr(void)
@@ -43,7 +44,8 @@ noreturn void lib_abort(void) { abort(); }
 _Noreturn void lib_exit(int code) { exit(code); }
 __attribute__((noreturn)) void lib_die(void) { abort(); }
 
-__attribute__((unused)) __attribute__((noinline)) int lib_attr_before(void) { return 1; }
+__attribute__((unused)) __attribute__((noinline)) int lib_attr_before(void)
+{ return 1; }
 int __attribute__((noinline)) lib_attr_middle(void) { return 2; }
 int lib_attr_after(void) __attribute__((noinline, cold));
 int lib_attr_after(void) { return 3; }

@@ -14,11 +14,13 @@ extern int lib_declared_after(int x);
 
 static inline int lib_static_inline(int x) { return x + 5; }
 
-__attribute__((gnu_inline)) inline int lib_gnu_inline(int x) { return x + 6; }
+__attribute__((gnu_inline)) inline int lib_gnu_inline(int x)
+{ return x + 6; }
 
 __attribute__((gnu_inline)) extern inline int lib_gnu_extern_inline(int x)
 {
 	return x + 7;
 }
 
-int lib_use(int x) { return lib_inline_only(x) + lib_static_inline(x); }
+int lib_use(int x)
+{ return lib_inline_only(x) + lib_static_inline(x); }

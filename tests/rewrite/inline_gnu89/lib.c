@@ -7,6 +7,7 @@ extern inline int lib_extern_inline(int x) { return x + 2; }
 
 static inline int lib_static_inline(int x) { return x + 3; }
 
-int lib_use(int x) { return lib_extern_inline(x) + lib_static_inline(x); }
+int lib_use(int x)
+{ return lib_extern_inline(x) + lib_static_inline(x); }
 
 int lib_extern_inline(int x);

@@ -3,7 +3,8 @@ int lib_init(void) { return 0; }
 
 #pragma GCC visibility push(hidden)
 int lib_pushed_hidden(void) { return 1; }
-__attribute__((visibility("default"))) int lib_pushed_default(void) { return 2; }
+__attribute__((visibility("default"))) int lib_pushed_default(void)
+{ return 2; }
 #pragma GCC visibility push(default)
 int lib_nested_default(void) { return 3; }
 #pragma GCC visibility pop
