@@ -404,6 +404,8 @@ class _Walk:
             # The declarator ends inside a macro's argument, as in zlib's
             # `int f OF((int x));`: `offset` is where the macro's name is.
             found = braces.after_invocation(data, offset)
+        elif braces.ends_in_name(data, offset):
+            found = None
         else:
             found = braces.after_declarator(data, offset)
             if found is None and self._knr_end(cursor, handle, offset) > offset:
@@ -445,7 +447,10 @@ class _Walk:
         path = self._file(handle)[0] if handle else ""
         brace = None
         if path and not end.int_data & lc.MACRO_LOCATION:
-            brace = braces.find_brace(self._contents(path), self._knr_end(cursor, handle, offset))
+            data = self._contents(path)
+            knr_end = self._knr_end(cursor, handle, offset)
+            if knr_end > offset or not braces.ends_in_name(data, offset):
+                brace = braces.find_brace(data, knr_end)
         if brace is None:
             raise _BraceNotInText("%s: the text after the declarator of '%s' (offset %d) "
                                   "is not plainly its opening brace" % (path, name, offset))

@@ -17,13 +17,13 @@ The same look at the text tells a definition from a declaration: after a
 declaration's declarator comes `;` or `,`, after a definition's its `{` (or
 K&R parameter declarations, which the caller sees in the tree).
 
-One shape is read wrongly, and knowingly: a macro that ends the declarator
-and itself opens the body, followed by a `{` spelled in the file
-(`#define PARAMS (void) {` then `int f PARAMS { ... } }`).  The `{` in the
-file is taken for the body's, so the gate lands at the top of the inner
-block instead of the definition being refused as "brace from macro".  A
-function whose name comes from a macro is never read from the text at all
-(passes/analyze.py), which covers the macros that declare whole functions.
+A declarator spelled out in the file ends in `)`.  One that ends in a name
+ends in a macro, which may itself open the body (`#define PARAMS (void) {`
+then `int f PARAMS { ... } }`): the `{` found after it would be an inner
+block's, so ends_in_name sends such a definition to the full parse, which
+refuses it as "brace from macro".  A function whose name comes from a macro
+is never read from the text at all (passes/analyze.py), which covers the
+macros that declare whole functions.
 """
 
 import re
@@ -51,6 +51,7 @@ _SPACE = re.compile(rb"""(?:
     )*""", re.X)
 
 _IDENTIFIER = re.compile(rb"[A-Za-z_$][A-Za-z0-9_$]*")
+_NAME_CHAR = re.compile(rb"[A-Za-z0-9_$\x80-\xff]")
 
 # after_declarator's answer for a declaration that is not a definition.
 DECLARATION = -1
@@ -60,6 +61,11 @@ _PAREN_STOP = re.compile(rb"""[()"'#{};]""")
 
 # What a parenthesized argument may hold that could hide a parenthesis.
 _QUOTED = re.compile(rb""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.S)
+
+
+def ends_in_name(data, end):
+    """Whether the declarator whose text ends at `end` ends in a name (a macro)."""
+    return end > 0 and _NAME_CHAR.match(data, end - 1) is not None
 
 
 def find_brace(data, start):

@@ -118,6 +118,12 @@ TEMPTING = {
     "macro opens the body": b"#define BEGIN {\nint api(void) BEGIN return 1; }\n",
     "declarator from a macro": b"#define DECLARE(n) int n(void)\nDECLARE(api) { return 1; }\n",
     "parameters from a macro": b"#define ARGS (int x)\nint api ARGS { return x; }\n",
+    "parameters and brace from a macro, then a block":
+        b"#define PARAMS (void) {\nint api PARAMS { int x = 1; } return 0; }\n",
+    "parameters and brace from a macro, K&R":
+        b"#define PARAMS (a) int a; {\nint api PARAMS { a++; } return a; }\n",
+    "attribute from a macro after the declarator":
+        b"#define USED __attribute__((used))\nint api(void) USED { return 1; }\n",
     "declarator inside a macro argument":
         b"#define SAME(x) x\nint SAME(api(void)) { return 1; }\n",
     "brace chosen by #if": b"int api(void)\n#if 0\n{ return 2; }\n#else\n{ return 1; }\n#endif\n",
@@ -174,3 +180,13 @@ def test_errors_outside_bodies_are_still_reported(tmp_path):
 ])
 def test_find_brace(text, start, expected):
     assert braces.find_brace(text, start) == expected
+
+
+@pytest.mark.parametrize("text, end, expected", [
+    (b"int f(void)", 11, False),
+    (b"int f PARAMS", 12, True),
+    (b"int f(a) int a", 14, True),
+    (b"", 0, False),
+])
+def test_ends_in_name(text, end, expected):
+    assert braces.ends_in_name(text, end) == expected
