@@ -5,7 +5,9 @@ pthread_once), called by 1, 2 and 4 threads at once, each thread making the
 same number of calls; medians of runs in which the builds take turns.  Once
 init is done the gate only reads shared memory, so the gated build should
 keep pace with the plain one; the mutex build writes the same cache line on
-every call from every thread.
+every call from every thread.  Besides gated against ungated at each thread
+count, it reports how each build's throughput grows with threads, which is
+the part a shared write would spoil.
 
 Two throughputs per run:
 - calls per second of each calling thread's CPU time, summed over the
@@ -46,8 +48,10 @@ def throughput(host, folders, threads, level):
 def measure(workdir, level):
     folders, host = gate_cost.build_all(pipeline.Builder(workdir))
     rows = []
+    single = None
     for threads in THREADS:
         rates = throughput(host, folders, threads, level)
+        single = single or rates
         plural = "s" * (threads > 1)
         base = rates["plain"][1]
         for variant, label in gate_cost.VARIANTS:
@@ -65,7 +69,24 @@ def measure(workdir, level):
                           gate_cost.VARIANTS)
         rows.append(Row(SECTION, "M calls/s (wall clock), %d thread%s: ungated / gated / "
                         "mutex / once" % (threads, plural), wall))
+        if threads > 1:
+            rows.append(speedup_row(single, rates, threads))
     return rows
+
+
+def speedup_row(single, rates, threads):
+    """How the gated build's throughput grows from 1 to `threads` callers, against
+    how the ungated one's grows: what shared writes on the fast path would spoil.
+
+    The plain ratio rows above also carry the gate's cost on one thread (a few
+    instructions on a function of two, section 1), which no number of threads
+    adds to or takes away; this row leaves it out.
+    """
+    gated = rates["gated"][1] / single["gated"][1]
+    plain = rates["plain"][1] / single["plain"][1]
+    return Row(SECTION, "speedup from 1 to %d threads (CPU time), gated" % threads,
+               "%.2f" % gated, "ungated %.2f" % plain, ratio(gated, plain), ">= 0.95",
+               gated >= 0.95 * plain)
 
 
 if __name__ == "__main__":
