@@ -11,6 +11,7 @@ from initgate.linker.elf import PT_NOTE
 
 NOTE_NAME = b"initgate\0"
 NOTE_TYPE = 1
+INIT_NOTE_TYPE = 2          # rewrite's note naming the init function
 NOTE_VERSION = 1
 DESC_WORDS = 10
 
@@ -91,6 +92,16 @@ def read_note(elf):
         e_machine=words[1], islibrary=words[2], islibrary_offset=desc_at + 8,
         slot=relative(3), rt0=relative(4), unpatched=relative(5), flags=words[6],
         state=relative(7), wait=relative(8), gate=relative(9))
+
+
+def read_init_names(elf):
+    """The init functions that rewrite's init notes name (ABI.md, "The init note")."""
+    names = []
+    for name, n_type, desc_at, _address, descsz in find_notes(elf):
+        if name == NOTE_NAME and n_type == INIT_NOTE_TYPE:
+            desc = elf.bytes_at(desc_at, descsz, "init note")
+            names.append(desc.split(b"\0", 1)[0].decode("utf-8", "surrogateescape"))
+    return names
 
 
 def _round(value, align):

@@ -4,9 +4,10 @@ From the file alone: the runtime's note gives the reserved slot and the
 places of the gate (linker/note.py); the slot must be a DT_INIT_ARRAY entry
 pointing at the rt0 lib entry, islibrary must be 1, and every function in the
 dynamic symbol table must pass the gate first, judged from its machine code
-(linker/gatecheck.py).  The manifest of `initgate rewrite --manifest` names
-the functions left ungated on purpose, and the init function, which are then
-reported as such rather than as failures.  Hazards are warnings.
+(linker/gatecheck.py), except the init function, which rewrite's init note
+names.  The manifest of `initgate rewrite --manifest` names the functions left
+ungated on purpose (and the init function again), which are then reported as
+such rather than as failures.  Hazards are warnings.
 
 `verify_library` returns a VerifyReport; `run` prints it and exits 0 only
 when nothing failed.
@@ -21,7 +22,7 @@ from initgate.linker.elf import (
     DF_1_NODELETE, DF_STATIC_TLS, DT_FLAGS, DT_FLAGS_1, SHN_UNDEF, STT_FUNC, STT_GNU_IFUNC,
     STT_OBJECT, STT_TLS)
 from initgate.linker.gatecheck import GateChecker, Places
-from initgate.linker.note import read_note
+from initgate.linker.note import read_init_names, read_note
 from initgate.linker.patch import open_library, target_of
 
 # Exports with these names are called by the C library or the loader itself,
@@ -101,11 +102,12 @@ def verify_library(path, manifest=None):
     with open_library(path) as elf:
         target = target_of(elf)
         note = read_note(elf)
+        init_names = set(read_init_names(elf)) | ({init_name} if init_name else set())
         report = VerifyReport(path, target.arch)
         _check_entry(elf, note, report)
         _check_flags(elf, note, report)
         checker = GateChecker(elf, target, Places(note.state, note.wait, note.gate))
-        _check_exports(elf, checker, init_name, deliberate, report)
+        _check_exports(elf, checker, init_names, deliberate, report)
     return report
 
 
@@ -146,7 +148,7 @@ def _check_flags(elf, note, report):
                    "refuse to dlopen it; build with -ftls-model=global-dynamic")
 
 
-def _check_exports(elf, checker, init_name, deliberate, report):
+def _check_exports(elf, checker, init_names, deliberate, report):
     symbols = sorted((s for s in elf.dynamic_symbols() if s.shndx != SHN_UNDEF and s.name),
                      key=lambda s: (s.value, s.name))
     for sym in symbols:
@@ -162,7 +164,7 @@ def _check_exports(elf, checker, init_name, deliberate, report):
         if sym.name in LIBC_NAMES:
             report.add("warn", sym.name, "shadows a C library or loader name: the C library "
                        "may call it before init is done")
-        if sym.name == init_name:
+        if sym.name in init_names:
             report.add("init", sym.name, "the init function, not gated by design")
             continue
         verdict = checker.check(sym.value, sym.size)

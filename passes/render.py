@@ -3,7 +3,8 @@
 runtime_c/ABI.md ("What rewrite produces") fixes the format: a byte-order mark
 if the original had one, gate.h verbatim, `#line 1 "PATH"`, the original text
 with the gate call after each chosen `{`, and, in the file that defines the
-init function, the `_initgate_user_init` trampoline after its last line.
+init function, the `_initgate_user_init` trampoline and the init note after its
+last line.
 
 Rewriting is idempotent: a file that already starts with the prologue keeps
 it, a brace already followed by the call gets no second one, and a file that
@@ -53,9 +54,19 @@ def is_rewritten(data):
 
 
 def trampoline(init_name, returns_void, newline):
+    """The lines after the init file's last one: the trampoline the runtime calls, and
+    the init note (ABI.md), which names the init function for `initgate verify`.
+
+    `init_name` is the definition's name as the parse saw it, after macro
+    expansion: the symbol's name.
+    """
     body = ("{ %s(); return 0; }" if returns_void else "{ return %s(); }") % init_name
     lines = ['__attribute__((visibility("hidden"))) int _initgate_user_init(void);',
-             '__attribute__((visibility("hidden"))) int _initgate_user_init(void) ' + body]
+             '__attribute__((visibility("hidden"))) int _initgate_user_init(void) ' + body,
+             # `%note`, not `@note`: `@` starts a comment in ARM assembly.
+             '__asm__(".pushsection .note.initgate,\\"a\\",%note\\n.balign 4\\n"',
+             '	".long 9, 1f - 0f, 2\\n.asciz \\"initgate\\"\\n.balign 4\\n"',
+             '	"0: .asciz \\"' + init_name + '\\"\\n1: .balign 4\\n.popsection\\n");']
     return newline.join(line.encode("utf-8") for line in lines) + newline
 
 

@@ -124,7 +124,6 @@ def verdicts(proc):
 
 
 def test_verify_passes_gated_code(built, tmp_path):
-    pytest.importorskip("capstone", reason="verify needs the PyPI package capstone")
     proc = run_initgate("verify", built.gated_patched, "--manifest", manifest(tmp_path),
                         check=False)
     assert proc.returncode == 0, proc.stdout
@@ -135,7 +134,6 @@ def test_verify_passes_gated_code(built, tmp_path):
 
 def test_verify_names_the_unrewritten_function(built, tmp_path):
     """At -O0 the gated exports still pass; the one never rewritten fails, by name."""
-    pytest.importorskip("capstone", reason="verify needs the PyPI package capstone")
     proc = run_initgate("verify", built.forgotten_patched, "--manifest", manifest(tmp_path),
                         check=False)
     assert proc.returncode == 1, proc.stdout
@@ -147,7 +145,6 @@ def test_verify_names_the_unrewritten_function(built, tmp_path):
 
 def test_verify_says_when_it_cannot_decode(tmp_path):
     """Power10's prefixed pc-relative loads are beyond capstone 5: say so, never pass."""
-    pytest.importorskip("capstone", reason="verify needs the PyPI package capstone")
     require("ppc64le")
     lib, _ = scenarios.build_for_arch("ppc64le", str(tmp_path), ("lib.c",),
                                       cflags=("-O2", "-fPIC", "-mcpu=power10"))

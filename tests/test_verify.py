@@ -11,8 +11,6 @@ import scenarios  # noqa: E402
 
 from conftest import run, run_initgate  # noqa: E402
 
-pytest.importorskip("capstone", reason="verify needs the PyPI package capstone")
-
 
 def manifest(tmp_path, ungated=()):
     path = tmp_path / "manifest.json"
@@ -66,10 +64,40 @@ def test_manifest_marks_deliberately_ungated(tmp_path):
     assert kind == "ungated" and "hand-written (x.c:2)" in detail
 
 
-def test_without_manifest_the_init_function_counts_as_ungated(tmp_path):
-    proc = verify(built(tmp_path))
+def test_init_function_is_known_from_the_file_alone(tmp_path):
+    lib = built(tmp_path)
+    run(["strip", "--strip-all", lib])
+    proc = verify(lib)
+    assert proc.returncode == 0, proc.stdout
+    assert lines_about(proc, "lib_init")[0][0] == "init"
+
+
+def gated_from_source(tmp_path, drop_init_note=False):
+    """lib.so from a two-function source through rewrite, the runtime and patch-elf."""
+    source = tmp_path / "lib.c"
+    source.write_text("int lib_init(void) { return 0; }\nint api(void) { return 1; }\n")
+    run_initgate("rewrite", "--init", "lib_init", "-o", tmp_path / "out", source)
+    rewritten = tmp_path / "out" / "lib.c"
+    if drop_init_note:
+        # What an initgate from before the init note wrote.
+        text = rewritten.read_text()
+        rewritten.write_text(text[:text.index("__asm__(\".pushsection .note.initgate")])
+    runtime = tmp_path / "rt.o"
+    run_initgate("runtime", "-o", runtime)
+    lib = tmp_path / "lib.so"
+    run(["gcc", "-shared", "-fPIC", "-o", lib, rewritten, runtime, "-lpthread"])
+    run_initgate("patch-elf", lib)
+    return lib
+
+
+def test_without_an_init_note_the_init_function_counts_as_ungated(tmp_path):
+    lib = gated_from_source(tmp_path, drop_init_note=True)
+    proc = verify(lib)
     assert proc.returncode == 1
     assert lines_about(proc, "lib_init")[0][0] == "FAIL"
+    proc = verify(lib, "--manifest", manifest(tmp_path))
+    assert proc.returncode == 0, proc.stdout
+    assert lines_about(proc, "lib_init")[0][0] == "init"
 
 
 def test_unpatched_library_fails(tmp_path):
