@@ -20,15 +20,19 @@ def atomic_output(path, mode=None):
     """Yield a binary file object; on success it replaces `path` in one rename.
 
     `mode` defaults to the mode of the file being replaced, if any, so that
-    patching a library in place keeps its permissions.
+    patching a library in place keeps its permissions; its owner and group
+    are kept too where this process may set them (as root).  A symbolic link
+    is written through, as patchelf and editors do: `libfoo.so -> libfoo.so.1`
+    patched in place patches libfoo.so.1 and leaves the link a link.
     """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(os.fspath(path))
+    directory = os.path.dirname(path)
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        old = None
     if mode is None:
-        try:
-            mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
+        mode = old.st_mode & 0o7777 if old else 0o666 & ~_umask()
     # The temporary file's name is chosen before it exists, inside the try:
     # a signal that lands just as the file is created still finds its name.
     tmp = None
@@ -45,6 +49,8 @@ def atomic_output(path, mode=None):
                                     % (path, err.strerror)) from None
         with os.fdopen(fd, "wb") as out:
             yield out
+        if old and (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+            _keep_owner(tmp, old)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
@@ -59,6 +65,16 @@ def atomic_output(path, mode=None):
 def write_atomic(path, data, mode=None):
     with atomic_output(path, mode) as out:
         out.write(data)
+
+
+def _keep_owner(tmp, old):
+    """Give `tmp` the replaced file's owner and group, as far as we may."""
+    for uid, gid in ((old.st_uid, old.st_gid), (-1, old.st_gid)):
+        try:
+            os.chown(tmp, uid, gid)
+            return
+        except PermissionError:
+            continue
 
 
 def _umask():

@@ -156,6 +156,23 @@ def test_in_place_keeps_mode(lib):
     assert "islibrary: 1" in describe(lib)
 
 
+def test_in_place_through_a_symlink_patches_its_target(lib):
+    target = lib + ".1.0"
+    os.rename(lib, target)
+    os.symlink(os.path.basename(target), lib)
+    run_initgate("patch-elf", lib)
+    assert os.path.islink(lib) and os.readlink(lib) == os.path.basename(target)
+    assert "islibrary: 1" in describe(target)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_in_place_as_root_keeps_owner_and_group(lib):
+    os.chown(lib, 65534, 65534)
+    run_initgate("patch-elf", lib)
+    assert (os.stat(lib).st_uid, os.stat(lib).st_gid) == (65534, 65534)
+    assert "islibrary: 1" in describe(lib)
+
+
 def test_verbose_lists_each_edit(lib):
     proc = run_initgate("patch-elf", "-v", lib)
     assert re.search(r"slot 0x[0-9a-f]+: R_X86_64_RELATIVE\(8\) addend", proc.stderr)
