@@ -16,7 +16,7 @@ import signal
 import sys
 
 from initgate import __version__
-from initgate.errors import InitgateError
+from initgate.errors import InitgateError, SourceError
 
 # name -> (module, one-line help).  Modules are imported only when their
 # subcommand is chosen, so `initgate rewrite` never pays for importing LIEF.
@@ -118,13 +118,31 @@ def _outcome(action, log, verbosity):
     except InitgateError as err:
         if verbosity >= 2:
             log.exception("traceback of the error below")
-        print("initgate: error: %s" % err, file=sys.stderr)
+        for line in err.lines() if isinstance(err, SourceError) else [str(err)]:
+            if not is_diagnostic(line):
+                line = "initgate: error: " + line
+            print(line, file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("initgate: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 1
+
+
+def is_diagnostic(line):
+    """Whether `line` is already a compiler-style `file:line[:col]: error: ...`.
+
+    Plain string work rather than a regular expression: importing `re` would
+    cost every compiler call start-up time for the rare call that fails.
+    """
+    for severity in (": error: ", ": fatal error: "):
+        where = line.split(severity, 1)[0]
+        if where != line:
+            parts = where.rsplit(":", 2)
+            numbers = parts[1:] if len(parts) == 3 and parts[2].isdigit() else parts[-1:]
+            return len(parts) > 1 and all(n.isdigit() for n in numbers)
+    return False
 
 
 if __name__ == "__main__":

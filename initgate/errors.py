@@ -18,7 +18,20 @@ class UsageError(InitgateError):
 
 
 class SourceError(InitgateError):
-    """A C source could not be rewritten; the message starts with file:line:col."""
+    """A C source could not be rewritten.
+
+    Most messages are diagnostics in the compiler's own form,
+    `file:line:col: error: ...`, which the CLI prints as they are, so that
+    editors and build logs read them like the compiler's.  `more` holds the
+    further diagnostics of the same run, printed after the first.
+    """
+
+    def __init__(self, message, more=()):
+        super().__init__(message)
+        self.more = list(more)
+
+    def lines(self):
+        return [str(self)] + self.more
 
 
 class ElfError(InitgateError):

@@ -163,11 +163,7 @@ def parse(path, build_flags, skip_bodies=False):
 
     errors = [_format_diagnostic(d) for d in tu.diagnostics if d.severity >= 3]
     if errors:
-        more = len(errors) - 1
-        for message in errors[1:]:
-            log.error("%s", message)
-        suffix = " (and %d more error%s)" % (more, "s" if more > 1 else "") if more else ""
-        raise SourceError(errors[0] + suffix + "; nothing written for " + path)
+        raise SourceError(errors[0] + "; nothing written for " + path, more=errors[1:])
     return tu
 
 

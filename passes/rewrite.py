@@ -167,9 +167,8 @@ def _analyze_all(units, options, jobs, progress):
             except SourceError as err:
                 errors.append(err)
     if errors:
-        for err in errors[1:]:
-            log.error("%s", err)
-        raise errors[0]
+        raise SourceError(str(errors[0]), more=errors[0].more + [
+            line for err in errors[1:] for line in err.lines()])
     return analyses
 
 
@@ -211,10 +210,7 @@ def _check(analyses, options):
                     % (definition.file, definition.line, definition.name, definition.macro))
     if problems:
         problems = sorted(set(problems))
-        for problem in problems[1:]:
-            log.error("%s", problem)
-        more = " (and %d more)" % (len(problems) - 1) if len(problems) > 1 else ""
-        raise SourceError(problems[0] + more)
+        raise SourceError(problems[0], more=problems[1:])
 
 
 def _merge(analyses):

@@ -25,6 +25,7 @@ import time
 
 import build
 from outcome import Outcome
+from initgate.cli import is_diagnostic
 
 INIT = b"int lib_init(void) { return 0; }\n"
 
@@ -174,19 +175,21 @@ def run_case(builder, name):
     if "Traceback" in proc.stderr:
         outcome.fail("traceback: %s" % proc.stderr[-400:])
     elif result == "error":
-        # Compiler diagnostics may come first, each on an "initgate: " line;
-        # the last line is the error.
+        # Each line is initgate's own ("initgate: ...") or a diagnostic in the
+        # compiler's form (file:line:col: error: ...); at least one is an error.
         lines = proc.stderr.strip().splitlines()
-        if proc.returncode not in (1, 2) or not lines or \
-                not lines[-1].startswith("initgate: error: ") or \
-                not all(line.startswith("initgate: ") for line in lines):
+        errors = [line for line in lines
+                  if line.startswith("initgate: error: ") or is_diagnostic(line)]
+        if proc.returncode not in (1, 2) or not errors or \
+                not all(line.startswith("initgate: ") or is_diagnostic(line)
+                        for line in lines):
             outcome.fail("exit %d without a clear error: %r" % (proc.returncode,
                                                                 proc.stderr[-300:]))
         written = [p for p in (out, manifest) if os.path.exists(p)]
         if written:
             outcome.fail("a failed rewrite wrote %s" % written)
-        outcome.notes = (lines[-1][len("initgate: error: "):].replace(project + "/", "")[:100]
-                         if lines else "")
+        outcome.notes = (errors[0].replace("initgate: error: ", "").replace(project + "/", "")
+                         [:100] if errors else "")
     else:
         outcome.problems += _check_rewrite(builder, name, project, out, manifest)
         outcome.notes = "rewritten, built, patched and verified"
