@@ -138,7 +138,8 @@ class ElfFile:
             self.data.close()
 
     def fail(self, what):
-        raise ElfError("%s: truncated or corrupt ELF: %s" % (self.path, what))
+        raise ElfError("%s: truncated or corrupt ELF: %s; link the library again"
+                       % (self.path, what))
 
     def unpack(self, fmt, offset, what):
         size = struct.calcsize(fmt)
@@ -153,8 +154,11 @@ class ElfFile:
 
     # The ELF header: class, byte order, type, machine, program headers.
     def _read_header(self):
-        if self.size < 16 or bytes(self.data[:4]) != b"\x7fELF":
-            raise ElfError("%s: not an ELF file" % self.path)
+        if bytes(self.data[:4]) != b"\x7fELF":
+            raise ElfError("%s: not an ELF file; give the shared library the linker wrote "
+                           "(a .so built with -shared)" % self.path)
+        if self.size < 16:
+            self.fail("the file ends %d bytes into the ELF identification" % self.size)
         elf_class, data_order = self.data[4], self.data[5]
         if elf_class not in (1, 2) or data_order not in (1, 2):
             self.fail("unknown class %d or byte order %d" % (elf_class, data_order))

@@ -53,6 +53,12 @@ def test_empty_file(tmp_path):
     assert "not an ELF file" in fails_cleanly(str(path))
 
 
+def test_cut_inside_the_identification(tmp_path):
+    path = tmp_path / "cut.so"
+    path.write_bytes(b"\x7fELF\x02\x01\x01")
+    assert "truncated or corrupt ELF" in fails_cleanly(str(path))
+
+
 @pytest.mark.parametrize("keep", [20, 64, 300, 0.5])
 def test_truncated(lib, keep):
     with open(lib, "rb") as f:
