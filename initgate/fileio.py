@@ -29,8 +29,8 @@ def atomic_output(path, mode=None):
     directory = os.path.dirname(path)
     try:
         old = os.stat(path)
-    except FileNotFoundError:
-        old = None
+    except OSError:
+        old = None              # not there, or not reachable: creating it will say why
     if mode is None:
         mode = old.st_mode & 0o7777 if old else 0o666 & ~_umask()
     # The temporary file's name is chosen before it exists, inside the try:
