@@ -162,8 +162,9 @@ class GateChecker:
                 skipped_to = max(skipped_to, target)
                 continue
             if isa.transfers_control(insn) or isa.writes_shared_memory(insn):
-                return Verdict(False, "runs %s %s at %#x before any gate"
-                               % (insn.mnemonic, insn.op_str, insn.address))
+                spelled = ("%s %s" % (insn.mnemonic, insn.op_str)).strip()
+                return Verdict(False, "runs %s at %#x before any gate"
+                               % (spelled, insn.address))
         # capstone stops at the first instruction it cannot decode (Power10's
         # prefixed loads in capstone 5, say): that is not knowing, not a verdict.
         end = instructions[-1].address + instructions[-1].size

@@ -128,8 +128,10 @@ def _check_entry(elf, note, report):
     report.add("ok", "library init_array entry", "_initgate_rt0_lib, entry %d of %d"
                % (index + 1, len(addresses)))
     if index != len(addresses) - 1:
-        report.add("warn", "library init_array order", "%d constructors run after the init "
-                   "thread starts; link initgate_rt.o last" % (len(addresses) - 1 - index))
+        later = len(addresses) - 1 - index
+        report.add("warn", "library init_array order", "%d constructor%s after the init "
+                   "thread starts; link initgate_rt.o last"
+                   % (later, " runs" if later == 1 else "s run"))
 
 
 def _check_flags(elf, note, report):

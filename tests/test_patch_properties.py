@@ -100,6 +100,16 @@ def loads_and_is_patched(path):
     assert "islibrary: 1" in text
 
 
+@pytest.mark.parametrize("name", sorted(scenarios.SCENARIOS))
+def test_every_linker_scenario_loads_gated(name, tmp_path):
+    """What the golden dumps describe also loads and runs: GNU ld, gold, lld, RELR,
+    --gc-sections, version scripts, an input stripped before patching."""
+    if scenarios.tool_missing(scenarios.SCENARIOS[name]):
+        require_tool(*scenarios.SCENARIOS[name].tool)
+    lib, _ = scenarios.build(name, str(tmp_path))
+    loads_and_is_patched(patched_copy(lib))
+
+
 @pytest.mark.parametrize("strip", [
     ("strip", "--strip-all"), ("eu-strip",), ("objcopy", "--strip-debug")])
 def test_strip_after_patching_keeps_a_gated_library(lib, strip):

@@ -10,6 +10,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "pat
 import scenarios  # noqa: E402
 
 from conftest import run, run_initgate  # noqa: E402
+from initgate.linker.elf import DT_INIT_ARRAYSZ, ElfFile  # noqa: E402
 
 
 def manifest(tmp_path, ungated=()):
@@ -132,6 +133,40 @@ def test_hazards_are_warned(tmp_path):
     assert ["warn", "free: shadows a C library or loader name: the C library may call it "
             "before init is done"] in lines_about(proc, "free")
     assert lines_about(proc, "library DF_STATIC_TLS")[0][0] == "warn"
+
+
+def test_function_written_in_assembly_is_named(tmp_path):
+    proc = verify(built(tmp_path, extra=("asm_export.c",)), "--manifest", manifest(tmp_path))
+    assert proc.returncode == 1
+    kind, detail = lines_about(proc, "asm_export")[0]
+    assert kind == "FAIL" and "not gated: runs ret at 0x" in detail
+
+
+def test_constructor_linked_after_the_runtime_is_warned(tmp_path):
+    work = str(tmp_path)
+    objects = [scenarios.compile_object("lib.c", work)[0], *scenarios.runtime_objects(work),
+               scenarios.compile_object("late_ctor.c", work)[0]]
+    lib = os.path.join(work, "liblate.so")
+    run(["gcc", "-shared", "-o", lib, *objects])
+    run_initgate("patch-elf", lib)
+    proc = verify(lib)
+    assert proc.returncode == 0, proc.stdout
+    kind, detail = lines_about(proc, "library init_array order")[0]
+    assert kind == "warn" and "1 constructor runs after the init thread starts" in detail
+
+
+def test_slot_outside_the_init_array_fails(tmp_path):
+    """DT_INIT_ARRAYSZ cut short of the reserved slot (the last entry): never run."""
+    lib = built(tmp_path)
+    with ElfFile(lib) as elf:
+        entry = elf.dyn_entry(DT_INIT_ARRAYSZ)
+    with open(lib, "r+b") as f:
+        f.seek(entry.offset + 8)            # ELF64: d_tag, then d_val
+        f.write((entry.value - 8).to_bytes(8, "little"))
+    proc = verify(lib)
+    assert proc.returncode == 1
+    kind, detail = lines_about(proc, "library init_array entry")[0]
+    assert kind == "FAIL" and "is not in DT_INIT_ARRAY" in detail
 
 
 def test_bad_manifest_is_one_line(tmp_path):
