@@ -12,7 +12,8 @@ import fixtures  # noqa: E402
 import interrupt  # noqa: E402
 import suite  # noqa: E402
 
-NAMES = ["rewrite", "runtime", "patch-elf -o", "patch-elf in place", "verify"]
+NAMES = ["rewrite", "rewrite --in-place", "runtime", "patch-elf -o", "patch-elf in place",
+         "verify"]
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ each interrupted run:
   it came before the command could install its handler (a SIGINT then
   shows Python's KeyboardInterrupt traceback: counted in the notes, since
   the interpreter, not initgate, is running at that point);
-- every input is byte-for-byte as it was, or (patch-elf in place, the one
-  command whose input is its output) exactly the reference output;
+- every input is byte-for-byte as it was, or (patch-elf and rewrite in
+  place, whose input is their output) exactly the reference output;
 - every output is absent or exactly the reference: never half written;
 - no `.initgate-*` temporary file is left beside them and nothing is left
   in the private TMPDIR the command ran with.
@@ -96,6 +96,10 @@ def commands(builder):
                            "--manifest", os.path.join(d, "m.json"),
                            os.path.join(d, "big.c")],
                 ["out/big.c", "m.json"]),
+        Command("rewrite --in-place", copy([src]),
+                lambda d: ["rewrite", "--init", "lib_init", "--in-place",
+                           os.path.join(d, "big.c")],
+                [], in_place=["big.c"]),
         Command("runtime", lambda d: None,
                 lambda d: ["runtime", "--cc", "cc", "-o", os.path.join(d, "rt.o")],
                 ["rt.o"]),
