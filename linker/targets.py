@@ -47,7 +47,8 @@ class Target:
 TARGETS = (
     Target("x86_64", ("x86_64",), 62, 64, False, 8, "x86_64-linux-gnu", "x86_64",
            "R_X86_64_RELATIVE", ("CS_ARCH_X86", "CS_MODE_64"), "x86"),
-    Target("i386", ("i386", "i486", "i586", "i686"), 3, 32, False, 8,
+    # zig cc (LLVM) calls 32-bit x86 "x86" in its triples.
+    Target("i386", ("i386", "i486", "i586", "i686", "x86"), 3, 32, False, 8,
            "i686-linux-gnu", "i386", "R_386_RELATIVE", ("CS_ARCH_X86", "CS_MODE_32"), "x86"),
     Target("aarch64", ("aarch64",), 183, 64, False, 1027, "aarch64-linux-gnu", "aarch64",
            "R_AARCH64_RELATIVE", ("CS_ARCH_ARM64", "CS_MODE_ARM"), "aarch64",

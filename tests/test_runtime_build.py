@@ -116,13 +116,31 @@ def test_missing_compiler_and_missing_output_are_clear_errors(tmp_path):
     assert proc.returncode == 2 and "--stack-size" in proc.stderr
 
 
+def clang():
+    return next((c for c in ("clang", "clang-14", "clang-15", "clang-16")
+                 if shutil.which(c)), None) or require_tool("clang", "clang-14")
+
+
 def test_a_sanitizer_compiler_gives_an_object_without_its_runtime(tmp_path):
     # The partial link must not pull the sanitizer's runtime into the object:
     # a library linked with it would define TSan's symbols a second time.
-    clang = next((c for c in ("clang", "clang-14", "clang-15", "clang-16")
-                  if shutil.which(c)), None) or require_tool("clang", "clang-14")
     out = tmp_path / "rt.o"
-    run_initgate("runtime", "--cc", "%s -fsanitize=thread" % clang, "-o", out)
+    run_initgate("runtime", "--cc", "%s -fsanitize=thread" % clang(), "-o", out)
     defined = run(["nm", "--defined-only", out]).stdout
     assert "__tsan_init" not in defined
     assert "__tsan_read4" in run(["nm", "--undefined-only", out]).stdout
+
+
+@pytest.mark.parametrize("family", ["gcc", "clang"])
+def test_no_libc_flags_follow_the_compiler_family(family, tmp_path):
+    # gcc needs -fno-tree-loop-distribute-patterns to keep memset calls out;
+    # clang (and zig cc) refuse that flag, and need none.
+    cc = require_tool("cc", "gcc") if family == "gcc" else clang()
+    out = tmp_path / "rt.o"
+    log = run_initgate("-vv", "runtime", "--cc", cc, "--no-libc", "-o", out).stderr
+    commands = [line for line in log.splitlines() if " -c " in line]
+    assert commands and all("-ffreestanding" in c for c in commands)
+    flagged = [c for c in commands if "-fno-tree-loop-distribute-patterns" in c]
+    assert len(flagged) == (len(commands) if family == "gcc" else 0)
+    undefined = run(["nm", "--undefined-only", out]).stdout.split()
+    assert not {"memset", "memcpy"} & set(undefined)
