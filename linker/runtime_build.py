@@ -8,12 +8,12 @@ Data flows in one direction:
 The flavour is pthreads (the generic files plus `libc_*.c`) or, with
 `--no-libc`, raw system calls (the generic files, `nolibc_*.c` and the
 target's `arch/ARCH.S`), built freestanding with the flags of the
-compiler's family (gcc or clang, zig cc among them).  Every file is built
--fPIC with hidden visibility, without a stack protector (the no-libc init
-thread has no TLS to hold a canary) and with a non-executable stack note,
-so linking the one object into a library exports nothing and asks for
-nothing.  The build-time settings (stack size, watchdog, failure handler)
-become -D options read by runtime_c/internal.h.
+compiler's family (gcc or clang, zig cc among them) and of the target
+(targets.py).  Every file is built -fPIC with hidden visibility, without a
+stack protector (the no-libc init thread has no TLS to hold a canary) and
+with a non-executable stack note, so linking the one object into a library
+exports nothing and asks for nothing.  The build-time settings (stack size,
+watchdog, failure handler) become -D options read by runtime_c/internal.h.
 """
 
 import concurrent.futures
@@ -147,7 +147,7 @@ def build_runtime(cc, out, no_libc=False, stack_size=DEFAULT_STACK_SIZE,
     flags = COMMON_CFLAGS + ["-I", str(SOURCE_DIR)]
     flags += defines(target, triple, no_libc, stack_size, watchdog_ms, failure_handler)
     if no_libc:
-        flags += NO_LIBC_CFLAGS[compiler_family(cc_argv)]
+        flags += NO_LIBC_CFLAGS[compiler_family(cc_argv)] + list(target.no_libc_cflags)
 
     with tempfile.TemporaryDirectory(prefix="initgate-runtime-") as scratch:
         objects = [os.path.join(scratch, "%02d-%s.o" % (i, f.stem))

@@ -13,6 +13,7 @@ import stat
 
 import pytest
 
+from arch.toolchains import require
 from conftest import require_tool, run, run_initgate
 
 RUNTIME_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "runtime_c")
@@ -144,3 +145,12 @@ def test_no_libc_flags_follow_the_compiler_family(family, tmp_path):
     assert len(flagged) == (len(commands) if family == "gcc" else 0)
     undefined = run(["nm", "--undefined-only", out]).stdout.split()
     assert not {"memset", "memcpy"} & set(undefined)
+
+
+def test_no_libc_runtime_inlines_its_atomics_on_aarch64(tmp_path):
+    # Outline atomics would bring libgcc's helpers, whose constructor calls
+    # glibc's __getauxval: no musl host could load the library.
+    out = tmp_path / "rt.o"
+    run_initgate("runtime", "--cc", require("aarch64").cc, "--no-libc", "-o", out)
+    symbols = run(["readelf", "-sW", out]).stdout
+    assert "_initgate_rt0_lib" in symbols and "__aarch64_" not in symbols
