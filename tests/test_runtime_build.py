@@ -8,13 +8,15 @@ header usable in the strictest builds.
 
 import os
 import re
+import shlex
 import shutil
 import stat
 
 import pytest
 
-from arch.toolchains import require
+from arch.toolchains import MUSL, require
 from conftest import require_tool, run, run_initgate
+from initgate.linker import targets
 
 RUNTIME_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "runtime_c")
 
@@ -147,10 +149,19 @@ def test_no_libc_flags_follow_the_compiler_family(family, tmp_path):
     assert not {"memset", "memcpy"} & set(undefined)
 
 
+def test_zig_triples_name_the_same_targets_as_debian_ones():
+    # `zig cc -target T -dumpmachine` answers T with "-unknown" after the CPU.
+    for arch, (zig_target, _, _) in MUSL.items():
+        cpu, rest = zig_target.split("-", 1)
+        assert targets.by_triple("%s-unknown-%s" % (cpu, rest)).arch == arch
+        assert targets.by_triple(targets.by_arch(arch).debian_triple).arch == arch
+
+
 def test_no_libc_runtime_inlines_its_atomics_on_aarch64(tmp_path):
     # Outline atomics would bring libgcc's helpers, whose constructor calls
     # glibc's __getauxval: no musl host could load the library.
     out = tmp_path / "rt.o"
-    run_initgate("runtime", "--cc", require("aarch64").cc, "--no-libc", "-o", out)
+    run_initgate("runtime", "--cc", shlex.join(require("aarch64").cc), "--no-libc",
+                 "-o", out)
     symbols = run(["readelf", "-sW", out]).stdout
     assert "_initgate_rt0_lib" in symbols and "__aarch64_" not in symbols
