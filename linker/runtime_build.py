@@ -7,12 +7,13 @@ Data flows in one direction:
 
 The flavour is pthreads (the generic files plus `libc_*.c`) or, with
 `--no-libc`, raw system calls (the generic files, `nolibc_*.c` and the
-target's `arch/ARCH.S`).  Every file is built -fPIC with hidden visibility,
-without a stack protector (the no-libc init thread has no TLS to hold a
-canary) and with a non-executable stack note, so linking the one object
-into a library exports nothing and asks for nothing.  The build-time
-settings (stack size, watchdog, failure handler) become -D options read by
-runtime_c/internal.h.
+target's `arch/ARCH.S`), built freestanding with the flags of the
+compiler's family (gcc or clang, zig cc among them) and of the target
+(targets.py).  Every file is built -fPIC with hidden visibility, without a
+stack protector (the no-libc init thread has no TLS to hold a canary) and
+with a non-executable stack note, so linking the one object into a library
+exports nothing and asks for nothing.  The build-time settings (stack size,
+watchdog, failure handler) become -D options read by runtime_c/internal.h.
 """
 
 import concurrent.futures
@@ -42,10 +43,15 @@ COMMON_CFLAGS = [
     "-fno-stack-protector", "-Wa,--noexecstack", "-Wall", "-Wextra",
 ]
 
-# Nothing from a C library may leak in, including calls gcc would emit
-# for loops it recognizes as memset or memcpy.
-NO_LIBC_CFLAGS = ["-ffreestanding", "-nostdinc", "-fno-builtin",
-                  "-fno-tree-loop-distribute-patterns"]
+# Nothing from a C library may leak in, including calls the compiler would
+# emit for loops it recognizes as memset or memcpy.  gcc needs a flag of its
+# own for those; clang has none (zig cc refuses gcc's), and -fno-builtin
+# already keeps its loops as loops.  One row per compiler family.
+NO_LIBC_CFLAGS = {
+    "gcc": ["-ffreestanding", "-nostdinc", "-fno-builtin",
+            "-fno-tree-loop-distribute-patterns"],
+    "clang": ["-ffreestanding", "-nostdinc", "-fno-builtin"],
+}
 
 
 def include_dir():
@@ -96,6 +102,12 @@ def target_of(cc_argv):
     return target, triple
 
 
+def compiler_family(cc_argv):
+    """"clang" or "gcc": which flags the compiler takes, from its predefined macros."""
+    macros = _run(cc_argv + ["-E", "-dM", "-x", "c", os.devnull])
+    return "clang" if re.search(r"^#define __clang__ ", macros, re.M) else "gcc"
+
+
 def defines(target, triple, no_libc, stack_size, watchdog_ms, failure_handler):
     flags = [
         "-DINITGATE_E_MACHINE=%d" % target.e_machine,
@@ -135,7 +147,7 @@ def build_runtime(cc, out, no_libc=False, stack_size=DEFAULT_STACK_SIZE,
     flags = COMMON_CFLAGS + ["-I", str(SOURCE_DIR)]
     flags += defines(target, triple, no_libc, stack_size, watchdog_ms, failure_handler)
     if no_libc:
-        flags += NO_LIBC_CFLAGS
+        flags += NO_LIBC_CFLAGS[compiler_family(cc_argv)] + list(target.no_libc_cflags)
 
     with tempfile.TemporaryDirectory(prefix="initgate-runtime-") as scratch:
         objects = [os.path.join(scratch, "%02d-%s.o" % (i, f.stem))

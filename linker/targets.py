@@ -13,10 +13,11 @@ class Target:
 
     __slots__ = ("arch", "triple_cpus", "e_machine", "elf_class", "big_endian",
                  "relative_reloc", "debian_triple", "qemu", "relative_name", "capstone",
-                 "gate_isa", "proc_tags")
+                 "gate_isa", "proc_tags", "no_libc_cflags")
 
     def __init__(self, arch, triple_cpus, e_machine, elf_class, big_endian, relative_reloc,
-                 debian_triple, qemu, relative_name, capstone=(), gate_isa="", proc_tags=()):
+                 debian_triple, qemu, relative_name, capstone=(), gate_isa="", proc_tags=(),
+                 no_libc_cflags=()):
         self.arch = arch                      # runtime_c/arch/<arch>.S and .h
         self.triple_cpus = triple_cpus        # first field of `cc -dumpmachine`
         self.e_machine = e_machine            # ELF e_machine
@@ -34,6 +35,8 @@ class Target:
         self.gate_isa = gate_isa
         # Names of the processor-specific dynamic tags (DT_LOPROC..DT_HIPROC), for dumps.
         self.proc_tags = proc_tags
+        # What the no-libc runtime adds to its compiler flags on this architecture.
+        self.no_libc_cflags = no_libc_cflags
 
     def __setattr__(self, name, value):
         if hasattr(self, name):
@@ -47,12 +50,16 @@ class Target:
 TARGETS = (
     Target("x86_64", ("x86_64",), 62, 64, False, 8, "x86_64-linux-gnu", "x86_64",
            "R_X86_64_RELATIVE", ("CS_ARCH_X86", "CS_MODE_64"), "x86"),
-    Target("i386", ("i386", "i486", "i586", "i686"), 3, 32, False, 8,
+    # zig cc (LLVM) calls 32-bit x86 "x86" in its triples.
+    Target("i386", ("i386", "i486", "i586", "i686", "x86"), 3, 32, False, 8,
            "i686-linux-gnu", "i386", "R_386_RELATIVE", ("CS_ARCH_X86", "CS_MODE_32"), "x86"),
     Target("aarch64", ("aarch64",), 183, 64, False, 1027, "aarch64-linux-gnu", "aarch64",
            "R_AARCH64_RELATIVE", ("CS_ARCH_ARM64", "CS_MODE_ARM"), "aarch64",
            ((0x70000001, "AARCH64_BTI_PLT"), (0x70000003, "AARCH64_PAC_PLT"),
-            (0x70000005, "AARCH64_VARIANT_PCS"))),
+            (0x70000005, "AARCH64_VARIANT_PCS")),
+           # gcc's default calls libgcc's atomics, whose constructor asks glibc's
+           # __getauxval which CPU this is: a no-libc library would need glibc.
+           ("-mno-outline-atomics",)),
     Target("arm", ("arm", "armv7l", "armv7a"), 40, 32, False, 23,
            "arm-linux-gnueabihf", "arm", "R_ARM_RELATIVE",
            ("CS_ARCH_ARM", "CS_MODE_THUMB", "CS_MODE_ARM"), "arm"),

@@ -32,7 +32,7 @@ OPTIONAL = ("INITGATE_SYS_prctl", "INITGATE_SYS_clock_gettime")
 
 def defines(cc, source, *flags):
     """{macro: value} as the target's preprocessor sees them after `source`."""
-    proc = subprocess.run([cc, "-E", "-dM", *flags, "-"], input=source,
+    proc = subprocess.run([*cc, "-E", "-dM", *flags, "-"], input=source,
                           capture_output=True, text=True, check=True)
     found = {}
     for line in proc.stdout.splitlines():
@@ -47,7 +47,7 @@ def numbers(cc, macros, headers):
     source = "".join("#include %s\n" % h for h in headers)
     # Numbered lines: the macro's own name would expand too.
     source += "".join("initgate_value %d = %s;\n" % (i, m) for i, m in enumerate(macros))
-    proc = subprocess.run([cc, "-E", "-P", "-"], input=source, capture_output=True,
+    proc = subprocess.run([*cc, "-E", "-P", "-"], input=source, capture_output=True,
                           text=True, check=True)
     values = {}
     for index, expr in re.findall(r"initgate_value (\d+) = (.*);", proc.stdout):
@@ -90,7 +90,7 @@ def test_syscall_numbers_match_the_kernel_headers(arch):
 def test_glue_object_is_hidden_with_a_non_executable_stack(arch, tmp_path):
     chain = require(arch)
     obj = tmp_path / (arch + ".o")
-    run([chain.cc, "-c", "-fPIC", "%s/%s.S" % (ARCH_DIR, arch), "-o", obj])
+    run([*chain.cc, "-c", "-fPIC", "%s/%s.S" % (ARCH_DIR, arch), "-o", obj])
 
     symbols = run(["readelf", "-sW", obj]).stdout
     for name in ("_initgate_syscall", "_initgate_clone0"):
@@ -109,7 +109,7 @@ def test_glue_object_is_hidden_with_a_non_executable_stack(arch, tmp_path):
 def test_glue_runs_threads_and_system_calls(arch, tmp_path):
     chain = require(arch)
     harness = tmp_path / "glue_harness"
-    run([chain.cc, "-O2", "-Wall", "-Wextra", "-Werror", "-fno-stack-protector",
+    run([*chain.cc, "-O2", "-Wall", "-Wextra", "-Werror", "-fno-stack-protector",
          "-include", "%s/%s.h" % (ARCH_DIR, arch), HARNESS,
          "%s/%s.S" % (ARCH_DIR, arch), "-o", harness, *chain.host_ldflags])
 

@@ -12,24 +12,29 @@ README's table can cite each one.  A cell runs what a user runs:
 
 then runs tests/arch/matrix_host.c, built for the same target (a glibc
 program even for the no-libc library; a musl one for musl), under qemu-user
-or natively (x86_64, and i386 through the cross loader).  The host holds
-init on a futex word it releases itself, so every step is deterministic:
-see the host's header for how it knows each caller is asleep at the gate.
+or natively (x86_64, and i386 through its C library's loader).  The host
+holds init on a futex word it releases itself, so every step is
+deterministic: see the host's header for how it knows each caller is asleep
+at the gate.
 
-Flavours: glibc (the pthreads runtime), nolibc (the clone0 runtime in a
--nostdlib -ffreestanding library) and, for x86_64, musl (musl-gcc's host
-and library, where the loader passes .init_array functions no arguments).
+Flavours: glibc (the pthreads runtime, Debian's cross gcc), nolibc (the
+clone0 runtime in a -nostdlib -ffreestanding library) and musl (the
+pthreads runtime again, built by musl-gcc on x86_64 and zig cc elsewhere:
+tests/arch/toolchains.py), where the loader passes .init_array functions
+no arguments, so init must learn main's from /proc.
 
 A no-libc library depends on no C library, so any host may load it: the
-last test loads one into a musl host, whose loader passes nothing.
+last test loads one into a musl host on every architecture, where the
+runtime must see that the loader passed nothing.
 """
 
 import os
+import shlex
 import subprocess
 
 import pytest
 
-from arch.toolchains import ARCHES, require, require_musl
+from arch.toolchains import ARCHES, require
 from conftest import REPO, run, run_initgate
 
 HERE = os.path.join(REPO, "tests", "arch")
@@ -37,8 +42,7 @@ RUNTIME_DIR = os.path.join(REPO, "runtime_c")
 THREADS = 4
 CFLAGS = ["-O2", "-Wall", "-Wextra", "-Werror"]
 
-CELLS = [(arch, flavour) for arch in ARCHES for flavour in ("glibc", "nolibc")]
-CELLS.append(("x86_64", "musl"))
+CELLS = [(arch, flavour) for arch in ARCHES for flavour in ("glibc", "nolibc", "musl")]
 
 
 @pytest.fixture(scope="module")
@@ -51,34 +55,34 @@ def rewritten(tmp_path_factory):
 
 
 def build_library(tmp_path, cc, arch, flavour, source):
-    """The gated, patched libmatrix.so for one cell."""
+    """The gated, patched libmatrix.so for one cell; `cc` is the compiler's argv."""
     objects = [tmp_path / "matrix_lib.o", tmp_path / "hold.o"]
     runtime = tmp_path / "initgate_rt.o"
     lib = tmp_path / "libmatrix.so"
     if flavour == "nolibc":
         freestanding = ["-ffreestanding", "-nostdinc", "-fno-builtin"]
-        run([cc, *CFLAGS, *freestanding, "-fPIC", "-I", RUNTIME_DIR, "-c", source,
+        run([*cc, *CFLAGS, *freestanding, "-fPIC", "-I", RUNTIME_DIR, "-c", source,
              "-o", objects[0]])
-        run([cc, *CFLAGS, *freestanding, "-fPIC", "-include",
+        run([*cc, *CFLAGS, *freestanding, "-fPIC", "-include",
              os.path.join(RUNTIME_DIR, "arch", arch + ".h"),
              "-c", os.path.join(HERE, "hold_nolibc.c"), "-o", objects[1]])
-        run_initgate("runtime", "--cc", cc, "--no-libc", "-o", runtime)
+        run_initgate("runtime", "--cc", shlex.join(cc), "--no-libc", "-o", runtime)
         # libgcc supplies what the compiler may call for arithmetic or atomics
         # on some targets; it needs no C library.
-        run([cc, "-shared", "-nostdlib", "-o", lib, *objects, runtime, "-lgcc"])
+        run([*cc, "-shared", "-nostdlib", "-o", lib, *objects, runtime, "-lgcc"])
     else:
-        run([cc, *CFLAGS, "-fPIC", "-I", RUNTIME_DIR, "-c", source, "-o", objects[0]])
-        run([cc, *CFLAGS, "-fPIC", "-c", os.path.join(HERE, "hold_libc.c"),
+        run([*cc, *CFLAGS, "-fPIC", "-I", RUNTIME_DIR, "-c", source, "-o", objects[0]])
+        run([*cc, *CFLAGS, "-fPIC", "-c", os.path.join(HERE, "hold_libc.c"),
              "-o", objects[1]])
-        run_initgate("runtime", "--cc", cc, "-o", runtime)
-        run([cc, "-shared", "-o", lib, *objects, runtime, "-lpthread"])
+        run_initgate("runtime", "--cc", shlex.join(cc), "-o", runtime)
+        run([*cc, "-shared", "-o", lib, *objects, runtime, "-lpthread"])
     run_initgate("patch-elf", lib)
     return lib
 
 
 def build_host(tmp_path, cc, ldflags):
     host = tmp_path / "matrix_host"
-    run([cc, *CFLAGS, "-o", host, os.path.join(HERE, "matrix_host.c"), "-rdynamic",
+    run([*cc, *CFLAGS, "-o", host, os.path.join(HERE, "matrix_host.c"), "-rdynamic",
          "-ldl", "-lpthread", *ldflags])
     return host
 
@@ -95,23 +99,23 @@ def expected_lines(arguments):
 
 @pytest.mark.parametrize("arch,flavour", CELLS, ids=["-".join(c) for c in CELLS])
 def test_matrix(arch, flavour, rewritten, tmp_path):
-    chain = require(arch)
-    cc = require_musl() if flavour == "musl" else chain.cc
-    lib = build_library(tmp_path, cc, arch, flavour, rewritten)
-    host = build_host(tmp_path, cc, chain.host_ldflags)
+    chain = require(arch, "musl" if flavour == "musl" else "glibc")
+    lib = build_library(tmp_path, chain.cc, arch, flavour, rewritten)
+    host = build_host(tmp_path, chain.cc, chain.host_ldflags)
 
     proc = run(chain.command(host, lib, THREADS), timeout=300)
     # The host passes LIBRARY and THREADS: argc is 3.
     assert proc.stdout.splitlines() == expected_lines("init saw main's 3 arguments")
 
 
-def test_nolibc_library_in_a_musl_host(rewritten, tmp_path):
-    chain = require("x86_64")
-    musl = require_musl()
-    lib = build_library(tmp_path, chain.cc, "x86_64", "nolibc", rewritten)
-    host = build_host(tmp_path, musl, ())
+@pytest.mark.parametrize("arch", ARCHES)
+def test_nolibc_library_in_a_musl_host(arch, rewritten, tmp_path):
+    glibc = require(arch)
+    musl = require(arch, "musl")
+    lib = build_library(tmp_path, glibc.cc, arch, "nolibc", rewritten)
+    host = build_host(tmp_path, musl.cc, musl.host_ldflags)
 
-    proc = subprocess.run(chain.command(host, lib, THREADS), capture_output=True,
+    proc = subprocess.run(musl.command(host, lib, THREADS), capture_output=True,
                           text=True, timeout=300)
     # initgate.h: where the loader passes nothing, the no-libc flavour has no
     # arguments to give (argc 0, argv null).

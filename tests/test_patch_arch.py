@@ -55,7 +55,7 @@ class Built:
         self.gated_patched = self.patched_copy(self.gated)
         self.forgotten_patched = self.patched_copy(self.forgotten)
         self.host = os.path.join(workdir, "load_host")
-        run([chain.cc, "-O2", os.path.join(scenarios.HERE, "load_host.c"), "-o", self.host,
+        run([*chain.cc, "-O2", os.path.join(scenarios.HERE, "load_host.c"), "-o", self.host,
              *chain.host_ldflags, "-ldl"])
 
     def patched_copy(self, lib):

@@ -8,12 +8,15 @@ header usable in the strictest builds.
 
 import os
 import re
+import shlex
 import shutil
 import stat
 
 import pytest
 
+from arch.toolchains import MUSL, require
 from conftest import require_tool, run, run_initgate
+from initgate.linker import targets
 
 RUNTIME_C = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "runtime_c")
 
@@ -116,13 +119,49 @@ def test_missing_compiler_and_missing_output_are_clear_errors(tmp_path):
     assert proc.returncode == 2 and "--stack-size" in proc.stderr
 
 
+def clang():
+    return next((c for c in ("clang", "clang-14", "clang-15", "clang-16")
+                 if shutil.which(c)), None) or require_tool("clang", "clang-14")
+
+
 def test_a_sanitizer_compiler_gives_an_object_without_its_runtime(tmp_path):
     # The partial link must not pull the sanitizer's runtime into the object:
     # a library linked with it would define TSan's symbols a second time.
-    clang = next((c for c in ("clang", "clang-14", "clang-15", "clang-16")
-                  if shutil.which(c)), None) or require_tool("clang", "clang-14")
     out = tmp_path / "rt.o"
-    run_initgate("runtime", "--cc", "%s -fsanitize=thread" % clang, "-o", out)
+    run_initgate("runtime", "--cc", "%s -fsanitize=thread" % clang(), "-o", out)
     defined = run(["nm", "--defined-only", out]).stdout
     assert "__tsan_init" not in defined
     assert "__tsan_read4" in run(["nm", "--undefined-only", out]).stdout
+
+
+@pytest.mark.parametrize("family", ["gcc", "clang"])
+def test_no_libc_flags_follow_the_compiler_family(family, tmp_path):
+    # gcc needs -fno-tree-loop-distribute-patterns to keep memset calls out;
+    # clang (and zig cc) refuse that flag, and need none.
+    cc = require_tool("cc", "gcc") if family == "gcc" else clang()
+    out = tmp_path / "rt.o"
+    log = run_initgate("-vv", "runtime", "--cc", cc, "--no-libc", "-o", out).stderr
+    commands = [line for line in log.splitlines() if " -c " in line]
+    assert commands and all("-ffreestanding" in c for c in commands)
+    flagged = [c for c in commands if "-fno-tree-loop-distribute-patterns" in c]
+    assert len(flagged) == (len(commands) if family == "gcc" else 0)
+    undefined = run(["nm", "--undefined-only", out]).stdout.split()
+    assert not {"memset", "memcpy"} & set(undefined)
+
+
+def test_zig_triples_name_the_same_targets_as_debian_ones():
+    # `zig cc -target T -dumpmachine` answers T with "-unknown" after the CPU.
+    for arch, (zig_target, _, _) in MUSL.items():
+        cpu, rest = zig_target.split("-", 1)
+        assert targets.by_triple("%s-unknown-%s" % (cpu, rest)).arch == arch
+        assert targets.by_triple(targets.by_arch(arch).debian_triple).arch == arch
+
+
+def test_no_libc_runtime_inlines_its_atomics_on_aarch64(tmp_path):
+    # Outline atomics would bring libgcc's helpers, whose constructor calls
+    # glibc's __getauxval: no musl host could load the library.
+    out = tmp_path / "rt.o"
+    run_initgate("runtime", "--cc", shlex.join(require("aarch64").cc), "--no-libc",
+                 "-o", out)
+    symbols = run(["readelf", "-sW", out]).stdout
+    assert "_initgate_rt0_lib" in symbols and "__aarch64_" not in symbols
