@@ -53,8 +53,19 @@ def is_rewritten(data):
 
 
 def trampoline(init_name, returns_void, newline):
-    body = ("{ %s(); return 0; }" if returns_void else "{ return %s(); }") % init_name
-    lines = ['__attribute__((visibility("hidden"))) int _initgate_user_init(void);',
+    """The lines that let the runtime call the init function.
+
+    The call goes through a static alias, which binds inside the library: by
+    its exported name it would go through the PLT, and a library loaded
+    earlier with RTLD_GLOBAL (or the program) that exports the same name,
+    another plugin's `plugin_init` say, would have its init run instead.
+    """
+    kind = "void" if returns_void else "int"
+    body = "{ _initgate_init(); return 0; }" if returns_void \
+        else "{ return _initgate_init(); }"
+    lines = ['static %s _initgate_init(void) __attribute__((alias("%s")));'
+             % (kind, init_name),
+             '__attribute__((visibility("hidden"))) int _initgate_user_init(void);',
              '__attribute__((visibility("hidden"))) int _initgate_user_init(void) ' + body]
     return newline.join(line.encode("utf-8") for line in lines) + newline
 

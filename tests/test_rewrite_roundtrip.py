@@ -18,7 +18,8 @@ from initgate.passes import libclang, toolchain
 from test_rewrite_golden import CASES, REWRITTEN, read_args, source_copy
 
 GATE_VARIABLE = "_initgate_passed"
-TRAMPOLINE = "_initgate_user_init"
+# The trampoline: the init function's local alias and the runtime's entry to it.
+TRAMPOLINE = ("_initgate_init", "_initgate_user_init")
 
 
 def parse(path, flags, cwd):
@@ -52,7 +53,7 @@ def flatten(tu, name, presumed):
             walk(child, function)
 
     for top in tu.cursor.get_children():
-        if file_of(top) != name or top.spelling == TRAMPOLINE:
+        if file_of(top) != name or top.spelling in TRAMPOLINE:
             continue
         rows.append((top.kind.name, top.spelling, line_of(top)))
         walk(top, top.spelling)

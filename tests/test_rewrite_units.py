@@ -98,9 +98,10 @@ def test_unchanged_file_is_copied():
 def test_trampoline_without_final_newline_and_void_init():
     text = render.render(b"void start(void) { }", "s.c", [], init=("start", True))
     assert text.endswith(b"void start(void) { }\n"
+                         b'static void _initgate_init(void) __attribute__((alias("start")));\n'
                          b'__attribute__((visibility("hidden"))) int _initgate_user_init(void);\n'
                          b'__attribute__((visibility("hidden"))) int _initgate_user_init(void) '
-                         b"{ start(); return 0; }\n")
+                         b"{ _initgate_init(); return 0; }\n")
 
 
 def test_line_directive_path_is_escaped(tmp_path):
@@ -158,7 +159,9 @@ def test_static_init_gets_a_trampoline(tmp_path):
     source.write_text("static int lib_init(void) { return 0; }\n")
     result = rewrite_file(str(source), [], "lib_init")
     assert result.init_file == str(source)
-    assert result.text(str(source)).endswith(b"{ return lib_init(); }\n")
+    text = result.text(str(source))
+    assert b'static int _initgate_init(void) __attribute__((alias("lib_init")));\n' in text
+    assert text.endswith(b"{ return _initgate_init(); }\n")
 
 
 def test_diagnostics_honour_line_directives(tmp_path):

@@ -35,5 +35,6 @@ void lib_print(const char *s)
 }
 
 int main(void) { return lib_square(2) - 4; }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

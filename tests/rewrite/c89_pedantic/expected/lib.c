@@ -21,5 +21,6 @@ int lib_length(const char *s)
 
 void lib_copy(char *dst, const char *src)
 {_cgo_wait_runtime_init_done(); int i; for (i = 0; src[i]; i++) dst[i] = src[i]; dst[i] = 0; }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

@@ -4,5 +4,6 @@
 
 int lib_init(void) { return 0; }
 int lib_total(void) {_cgo_wait_runtime_init_done(); return part_one() + part_three(); }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

@@ -62,5 +62,6 @@ lib_brace_next_line(void)
 int lib_empty(void) {_cgo_wait_runtime_init_done();}
 
 int lib_comment(void) /* { not this one */ {_cgo_wait_runtime_init_done(); return 5; }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

@@ -3,5 +3,6 @@ int lib_init(void) { return 0; }
 int lib_one(void) {_cgo_wait_runtime_init_done(); return 1; }
 int lib_two(void) {_cgo_wait_runtime_init_done(); return 2; }
 int lib_three(void) { return 3; }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

@@ -7,5 +7,6 @@ int lib_get_name(void) {_cgo_wait_runtime_init_done(); return 4; }
 int lib_private_helper(void) { return 5; }
 static int lib_static(void) { return 6; }
 int lib_use(void) { return lib_static(); }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

@@ -9,5 +9,6 @@ API int lib_declared(void);
 int lib_declared(void) {_cgo_wait_runtime_init_done(); return 3; }
 extern int lib_extern_plain(void);
 int lib_extern_plain(void) { return 4; }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

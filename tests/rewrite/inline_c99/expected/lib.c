@@ -25,5 +25,6 @@ __attribute__((gnu_inline)) extern inline int lib_gnu_extern_inline(int x)
 
 int lib_use(int x)
 {_cgo_wait_runtime_init_done(); return lib_inline_only(x) + lib_static_inline(x); }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

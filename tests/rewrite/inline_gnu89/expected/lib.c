@@ -12,5 +12,6 @@ int lib_use(int x)
 {_cgo_wait_runtime_init_done(); return lib_extern_inline(x) + lib_static_inline(x); }
 
 int lib_extern_inline(int x);
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

@@ -8,5 +8,6 @@ int lib_parse(const char *text)
 }
 #line 9 "parser.c"
 int lib_free(void) {_cgo_wait_runtime_init_done(); return 0; }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

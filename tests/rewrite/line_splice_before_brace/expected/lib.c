@@ -16,5 +16,6 @@ static int hidden(void) \
 { return 2; }
 
 int uses_hidden(void) {_cgo_wait_runtime_init_done(); return hidden(); }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

@@ -8,5 +8,6 @@ int lib_begin(void) BEGIN return 1; }
 DEFINE_GETTER(lib_getter, 2)
 static int lib_static_begin(void) BEGIN return 3; }
 int lib_plain(void) {_cgo_wait_runtime_init_done(); return lib_static_begin(); }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

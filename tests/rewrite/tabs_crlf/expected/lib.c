@@ -8,5 +8,6 @@ lib_tab(int	x)
 	return x;
 }
 		int lib_indented(void)		{_cgo_wait_runtime_init_done(); return 1; }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

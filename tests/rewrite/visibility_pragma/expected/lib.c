@@ -13,5 +13,6 @@ int lib_hidden_again(void) { return 4; }
 #pragma GCC visibility pop
 
 int lib_after(void) {_cgo_wait_runtime_init_done(); return 5; }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }

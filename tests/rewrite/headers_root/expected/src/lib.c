@@ -4,5 +4,6 @@
 
 int lib_init(void) { return 0; }
 int lib_use(int x) {_cgo_wait_runtime_init_done(); return util_twice(x) + util_exported(x); }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }
