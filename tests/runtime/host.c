@@ -4,7 +4,7 @@
  * "blocked at the gate" means the kernel says the thread is asleep in the
  * futex system call (/proc/self/task/TID/syscall).
  *
- *   host MODE LIB [LIB2 | N | FUNCTION]
+ *   host MODE LIB [LIB2 | N | FUNCTION | LIMIT_MS PERIODS N]
  *
  * Each mode prints what it saw, one fact a line; the pytest side compares
  * the lines.  Any surprise exits non-zero with a message on stderr.  The
@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -320,35 +321,79 @@ static int mode_orphan(const char *path)
 	return 0;
 }
 
-/* The watchdog warns on our own stderr; init is released when it does. */
-static int mode_watchdog(const char *path)
+/* Appends what the pipe holds to buf; blocking or not, as the fd is. */
+static size_t drain(int fd, char *buf, size_t len, size_t cap)
 {
-	struct caller c;
-	int gate = hold(""), p[2], saved = dup(2);
-	char buf[4096];
-	size_t len = 0;
 	ssize_t got;
+
+	while (len < cap - 1 && (got = read(fd, buf + len, cap - 1 - len)) > 0) {
+		len += got;
+		buf[len] = 0;
+		if (!(fcntl(fd, F_GETFL) & O_NONBLOCK))
+			break;
+	}
+	return len;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * The watchdog warns on our own stderr, which this mode reads through a
+ * pipe.  One or two callers (of two functions) wait with init held: each
+ * must warn once, not before LIMIT_MS, and never again however long init
+ * then stays held (PERIODS more limits).  That hold waits on the clock
+ * because time passing is what is tested; nothing is synchronized that way.
+ */
+static int mode_watchdog(const char *path, long limit_ms, int periods,
+			 int callers)
+{
+	struct caller c[2];
+	int gate = hold(""), p[2], saved = dup(2);
+	long long begun, first = 0, until;
+	struct timespec tick = { 0, 1000000 };
+	char buf[8192] = "";
+	size_t len = 0;
 	void *lib;
 
+	if (callers < 1 || callers > 2)
+		die("the watchdog mode takes 1 or 2 callers");
 	if (pipe(p) || saved < 0)
 		die("pipe");
 	dup2(p[1], 2);
 	close(p[1]);
 	lib = open_lib(path);
-	start(&c, 1, sym(lib, "lib_value"));
-	while (len < sizeof buf - 1 &&
-	       (got = read(p[0], buf + len, sizeof buf - 1 - len)) > 0) {
-		len += got;
-		buf[len] = 0;
-		if (strchr(buf, '\n'))
-			break;
+	begun = now_ns();
+	start(&c[0], 1, sym(lib, "lib_value"));
+	if (callers > 1)
+		start(&c[1], 1, sym(lib, "lib_self_call_result"));
+	while (count_lines(buf) < callers && len < sizeof buf - 1) {
+		len = drain(p[0], buf, len, sizeof buf);
+		if (!first && count_lines(buf))
+			first = now_ns();
 	}
+
+	until = now_ns() + periods * limit_ms * 1000000LL;
+	while (now_ns() < until)
+		nanosleep(&tick, 0);
+	release(gate);
+	pthread_join(c[0].thread, 0);
+	if (callers > 1)
+		pthread_join(c[1].thread, 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	drain(p[0], buf, len, sizeof buf);
+
 	dup2(saved, 2);
 	fputs(buf, stderr);
-	printf("warned while held: %s\n", strstr(buf, "has waited") ? "yes" : "no");
-	release(gate);
-	pthread_join(c.thread, 0);
-	printf("caller then saw %d\n", c.result);
+	printf("first warning after at least %ld ms: %s\n", limit_ms,
+	       first - begun >= limit_ms * 1000000LL ? "yes" : "no");
+	printf("caller then saw %d\n", c[0].result);
 	return 0;
 }
 
@@ -444,8 +489,8 @@ int main(int argc, char **argv)
 		return mode_fork(lib);
 	if (!strcmp(mode, "orphan"))
 		return mode_orphan(lib);
-	if (!strcmp(mode, "watchdog"))
-		return mode_watchdog(lib);
+	if (!strcmp(mode, "watchdog") && argc > 5)
+		return mode_watchdog(lib, atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
 	if (!strcmp(mode, "thread"))
 		return mode_thread(lib);
 	if (!strcmp(mode, "nothread"))
@@ -462,6 +507,6 @@ int main(int argc, char **argv)
 		return mode_nodelete(lib);
 	if (!strcmp(mode, "wait_for"))
 		return mode_wait_for(lib);
-	die("usage: host MODE LIB [LIB2 | N | FUNCTION]");
+	die("usage: host MODE LIB [LIB2 | N | FUNCTION | LIMIT_MS PERIODS N]");
 	return 2;
 }
