@@ -54,19 +54,27 @@ def is_rewritten(data):
 
 
 def trampoline(init_name, returns_void, newline):
-    """The lines after the init file's last one: the trampoline the runtime calls, and
-    the init note (ABI.md), which names the init function for `initgate verify`.
+    """The lines after the init file's last one: what lets the runtime call the init
+    function, and the init note (ABI.md), which names it for `initgate verify`.
 
+    The call goes through a static alias, which binds inside the library: by
+    its exported name it would go through the PLT, and a library loaded
+    earlier with RTLD_GLOBAL (or the program) that exports the same name,
+    another plugin's `plugin_init` say, would have its init run instead.
     `init_name` is the definition's name as the parse saw it, after macro
     expansion: the symbol's name.
     """
-    body = ("{ %s(); return 0; }" if returns_void else "{ return %s(); }") % init_name
-    lines = ['__attribute__((visibility("hidden"))) int _initgate_user_init(void);',
+    kind = "void" if returns_void else "int"
+    body = "{ _initgate_init(); return 0; }" if returns_void \
+        else "{ return _initgate_init(); }"
+    lines = ['static %s _initgate_init(void) __attribute__((alias("%s")));'
+             % (kind, init_name),
+             '__attribute__((visibility("hidden"))) int _initgate_user_init(void);',
              '__attribute__((visibility("hidden"))) int _initgate_user_init(void) ' + body,
              # `%note`, not `@note`: `@` starts a comment in ARM assembly.
              '__asm__(".pushsection .note.initgate,\\"a\\",%note\\n.balign 4\\n"',
-             '	".long 9, 1f - 0f, 2\\n.asciz \\"initgate\\"\\n.balign 4\\n"',
-             '	"0: .asciz \\"' + init_name + '\\"\\n1: .balign 4\\n.popsection\\n");']
+             '\t".long 9, 1f - 0f, 2\\n.asciz \\"initgate\\"\\n.balign 4\\n"',
+             '\t"0: .asciz \\"' + init_name + '\\"\\n1: .balign 4\\n.popsection\\n");']
     return newline.join(line.encode("utf-8") for line in lines) + newline
 
 

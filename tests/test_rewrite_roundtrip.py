@@ -18,7 +18,8 @@ from initgate.passes import libclang, toolchain
 from test_rewrite_golden import CASES, REWRITTEN, read_args, source_copy
 
 GATE_VARIABLE = "_initgate_passed"
-TRAMPOLINE = "_initgate_user_init"
+# The trampoline: the init function's local alias and the runtime's entry to it.
+TRAMPOLINE = ("_initgate_init", "_initgate_user_init")
 
 
 def parse(path, flags, cwd):
@@ -29,6 +30,12 @@ def parse(path, flags, cwd):
     finally:
         os.chdir(old)
     return tu
+
+
+def is_init_note(cursor):
+    """The file-scope __asm__ after the trampoline that holds the init note (ABI.md)."""
+    return cursor.kind.name in ("UNEXPOSED_DECL", "FILE_SCOPE_ASM") and any(
+        ".note.initgate" in token.spelling for token in cursor.get_tokens())
 
 
 def is_gate(cursor):
@@ -52,7 +59,7 @@ def flatten(tu, name, presumed):
             walk(child, function)
 
     for top in tu.cursor.get_children():
-        if file_of(top) != name or top.spelling == TRAMPOLINE:
+        if file_of(top) != name or top.spelling in TRAMPOLINE or is_init_note(top):
             continue
         rows.append((top.kind.name, top.spelling, line_of(top)))
         walk(top, top.spelling)

@@ -98,10 +98,11 @@ def test_unchanged_file_is_copied():
 def test_trampoline_without_final_newline_and_void_init():
     text = render.render(b"void start(void) { }", "s.c", [], init=("start", True))
     assert text.endswith(b"void start(void) { }\n"
+                         b'static void _initgate_init(void) __attribute__((alias("start")));\n'
                          b'__attribute__((visibility("hidden"))) int _initgate_user_init(void);\n'
                          b'__attribute__((visibility("hidden"))) int _initgate_user_init(void) '
-                         b"{ start(); return 0; }\n"
-                         + render.trampoline("start", True, b"\n").split(b"\n", 2)[2])
+                         b"{ _initgate_init(); return 0; }\n"
+                         + render.trampoline("start", True, b"\n").split(b"\n", 3)[3])
     assert b'"0: .asciz \\"start\\"' in text
 
 
@@ -160,7 +161,9 @@ def test_static_init_gets_a_trampoline(tmp_path):
     source.write_text("static int lib_init(void) { return 0; }\n")
     result = rewrite_file(str(source), [], "lib_init")
     assert result.init_file == str(source)
-    assert b"_initgate_user_init(void) { return lib_init(); }\n" in result.text(str(source))
+    text = result.text(str(source))
+    assert b'static int _initgate_init(void) __attribute__((alias("lib_init")));\n' in text
+    assert b"_initgate_user_init(void) { return _initgate_init(); }\n" in text
 
 
 def test_diagnostics_honour_line_directives(tmp_path):

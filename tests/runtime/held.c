@@ -11,10 +11,16 @@
  *   HELD_SELF_CALL  init calls the library's own exported API
  *   HELD_FORK       init forks; the child calls the API and exits
  *
+ * Before it blocks, init records what its own thread looks like (its tid,
+ * an address on its stack, its pthread attributes), for the host to read
+ * through the ungated lib_init_* functions while init is still held.
+ *
  * Built with -DHELD_PREFIX=x to read xHELD_FD etc. instead, so two copies
  * in one process are held separately; -DHELD_CTOR adds a constructor that
- * calls the API.
+ * calls the API.  tests/runtime/bare.c is the same library without libc.
  */
+#define _GNU_SOURCE
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -30,6 +36,9 @@ static int value;
 static int self_call_result = -1;
 static long init_tid;
 static int fork_child_status = -1;
+static unsigned long init_stack;
+static int init_detached = -1;
+static long init_stack_size = -1;
 
 static int env_int(const char *name, int fallback)
 {
@@ -54,11 +63,31 @@ static void wait_for_byte(int fd)
 		_exit(99);
 }
 
+static void record_thread(void)
+{
+	pthread_attr_t attr;
+	int detach;
+	size_t size;
+	char here;
+
+	init_tid = syscall(SYS_gettid);
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		if (pthread_attr_getdetachstate(&attr, &detach) == 0)
+			init_detached = detach == PTHREAD_CREATE_DETACHED;
+		if (pthread_attr_getstacksize(&attr, &size) == 0)
+			init_stack_size = (long)size;
+		pthread_attr_destroy(&attr);
+	}
+
+	/* Release: the host polls it, then reads the rest. */
+	__atomic_store_n(&init_stack, (unsigned long)&here, __ATOMIC_RELEASE);
+}
+
 int lib_value(void);
 
 int held_init(void)
 {
-	init_tid = syscall(SYS_gettid);
+	record_thread();
 	wait_for_byte(env_int("HELD_FD", -1));
 	if (env_int("HELD_SELF_CALL", 0))
 		self_call_result = lib_value();
@@ -105,6 +134,14 @@ INITGATE_UNGATED int lib_state(void)
 	return initgate_state(0);
 }
 
+INITGATE_UNGATED int lib_status(void)
+{
+	int status;
+
+	initgate_state(&status);
+	return status;
+}
+
 INITGATE_UNGATED int lib_wait_for(long ms)
 {
 	return initgate_wait_for(ms);
@@ -118,6 +155,22 @@ INITGATE_UNGATED int lib_argc(void)
 INITGATE_UNGATED char **lib_argv(void)
 {
 	return initgate_argv();
+}
+
+/* 0 until init has recorded its thread (see record_thread). */
+INITGATE_UNGATED unsigned long lib_init_stack(void)
+{
+	return __atomic_load_n(&init_stack, __ATOMIC_ACQUIRE);
+}
+
+INITGATE_UNGATED int lib_init_detached(void)
+{
+	return init_detached;
+}
+
+INITGATE_UNGATED long lib_init_stack_size(void)
+{
+	return init_stack_size;
 }
 
 #ifdef HELD_CTOR

@@ -4,58 +4,52 @@
  * "blocked at the gate" means the kernel says the thread is asleep in the
  * futex system call (/proc/self/task/TID/syscall).
  *
- *   host MODE LIB [LIB2] [N]
+ *   host MODE LIB [LIB2 | N | FUNCTION | LIMIT_MS PERIODS N]
  *
  * Each mode prints what it saw, one fact a line; the pytest side compares
- * the lines.  Any surprise exits non-zero with a message on stderr.
+ * the lines.  Any surprise exits non-zero with a message on stderr.  The
+ * modes about the init thread itself are in host_thread.c.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
-#include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <pthread.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#define NR_READ 0
-#define NR_FUTEX 202
-#define STATE_RUNNING 1
-#define STATE_DONE 2
-#define MAX_CALLERS 64
+#include "host.h"
 
-struct caller {
-	pthread_t thread;
-	int (*fn)(void);
-	long tid;
-	int result;
-};
+/* How long the query mode's timed wait lasts while init is held. */
+#define WAIT_MS 50
 
-static void die(const char *what)
+void die(const char *what)
 {
 	fprintf(stderr, "host: %s\n", what);
 	exit(3);
 }
 
-static void *open_lib(const char *path)
+static void *open_with(const char *path, int flags)
 {
-	void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	void *lib = dlopen(path, RTLD_NOW | flags);
 
 	if (!lib)
 		die(dlerror());
 	return lib;
 }
 
-static void *sym(void *lib, const char *name)
+void *open_lib(const char *path)
+{
+	return open_with(path, RTLD_LOCAL);
+}
+
+void *sym(void *lib, const char *name)
 {
 	void *p = dlsym(lib, name);
 
@@ -65,7 +59,7 @@ static void *sym(void *lib, const char *name)
 }
 
 /* Init reads one byte from the pipe's read end; we keep the write end. */
-static int hold(const char *prefix)
+int hold(const char *prefix)
 {
 	char name[64], fd[16];
 	int p[2];
@@ -78,14 +72,14 @@ static int hold(const char *prefix)
 	return p[1];
 }
 
-static void release(int fd)
+void release(int fd)
 {
 	if (write(fd, "x", 1) != 1)
 		die("release");
 }
 
 /* The system call a thread is in: the first field of .../syscall. */
-static long in_syscall(long tid)
+long in_syscall(long tid)
 {
 	char path[64], text[64] = "";
 	FILE *f;
@@ -98,6 +92,14 @@ static long in_syscall(long tid)
 		text[0] = 0;
 	fclose(f);
 	return text[0] == 'r' ? -1 : strtol(text, 0, 10);
+}
+
+long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
 static long tid_of(struct caller *c)
@@ -157,55 +159,22 @@ static void join(struct caller *c, int n)
 		printf("caller %d saw %d\n", i, c[i].result);
 }
 
-/* The init thread, while held, is the one whose name ends in "-init". */
-static void describe_init_thread(void)
-{
-	char path[300], line[256] = "";
-	struct dirent *task;
-	DIR *dir = opendir("/proc/self/task");
-	long tid = 0;
-	FILE *f;
-
-	while (dir && !tid && (task = readdir(dir))) {
-		snprintf(path, sizeof path, "/proc/self/task/%s/comm",
-			 task->d_name);
-		f = fopen(path, "r");
-		if (f && fgets(line, sizeof line, f) && strstr(line, "-init\n"))
-			tid = atol(task->d_name);
-		if (f)
-			fclose(f);
-	}
-	if (dir)
-		closedir(dir);
-	if (!tid) {
-		printf("no thread named *-init\n");
-		return;
-	}
-	printf("init thread name %s", line);
-	snprintf(path, sizeof path, "/proc/self/task/%ld/status", tid);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof line, f))
-		if (!strncmp(line, "SigBlk:", 7)) {
-			unsigned long long mask = strtoull(line + 8, 0, 16);
-			/* Bit N-1 for signal N: SIGHUP, SIGINT, SIGUSR1,
-			 * SIGTERM, SIGCHLD. */
-			printf("init thread blocks the host's signals: %s\n",
-			       (mask & 0x14203) == 0x14203 ? "yes" : "no");
-		}
-	if (f)
-		fclose(f);
-}
-
-static int (*lib_state)(void);
-
-static void print_state(const char *when)
+/* "WHEN: STATE", with the init function's status when it failed. */
+static void say_state(void *lib, const char *when, int state)
 {
 	static const char *names[] = {
 		"not started", "running", "done", "failed"
 	};
-	int state = lib_state();
 
-	printf("%s: %s\n", when, state >= 0 && state < 4 ? names[state] : "?");
+	printf("%s: %s", when, state >= 0 && state < 4 ? names[state] : "?");
+	if (state == STATE_FAILED)
+		printf(", status %d", ((int (*)(void))sym(lib, "lib_status"))());
+	printf("\n");
+}
+
+void print_state(void *lib, const char *when)
+{
+	say_state(lib, when, ((int (*)(void))sym(lib, "lib_state"))());
 }
 
 /* Held init, N callers asleep at the gate, then all released. */
@@ -215,8 +184,7 @@ static int mode_gate(const char *path, int n, int lazy)
 	int gate = hold("");
 	void *lib = open_lib(path);
 
-	lib_state = sym(lib, "lib_state");
-	print_state("after dlopen");
+	print_state(lib, "after dlopen");
 	start(c, n, sym(lib, "lib_value"));
 	if (lazy) {
 		/* One caller claimed init and is reading the pipe. */
@@ -227,12 +195,10 @@ static int mode_gate(const char *path, int n, int lazy)
 		wait_in(c, n, NR_FUTEX, n);
 		printf("%d callers asleep at the gate\n", n);
 	}
-	print_state("while held");
-	if (!lazy)
-		describe_init_thread();
+	print_state(lib, "while held");
 	release(gate);
 	join(c, n);
-	print_state("after release");
+	print_state(lib, "after release");
 	return 0;
 }
 
@@ -250,20 +216,24 @@ static int mode_early(const char *path, int n)
 	snprintf(fd, sizeof fd, "%d", p[0]);
 	setenv("HELD_EARLY_FD", fd, 1);
 	lib = open_lib(path);
-	lib_state = sym(lib, "lib_state");
 	start(c, n, sym(lib, "lib_value"));
 	join(c, n);
-	print_state("init still running on its thread, gate");
+	print_state(lib, "init still running on its thread, gate");
 	release(p[1]);
 	return 0;
 }
 
-/* Two libraries, held separately: releasing one leaves the other shut. */
+/*
+ * Two libraries, held separately: releasing one leaves the other shut.  A
+ * is opened RTLD_GLOBAL, so whatever of B's binds by name (a symbol of the
+ * runtime, its call to its own init function) would find A's first.
+ */
 static int mode_two(const char *path_a, const char *path_b)
 {
 	struct caller a, b;
 	int gate_a = hold("A_"), gate_b = hold("B_");
-	void *lib_a = open_lib(path_a), *lib_b = open_lib(path_b);
+	void *lib_a = open_with(path_a, RTLD_GLOBAL);
+	void *lib_b = open_lib(path_b);
 
 	start(&a, 1, sym(lib_a, "lib_value"));
 	start(&b, 1, sym(lib_b, "lib_value"));
@@ -272,9 +242,8 @@ static int mode_two(const char *path_a, const char *path_b)
 	printf("both callers asleep\n");
 	release(gate_b);
 	pthread_join(b.thread, 0);
-	lib_state = sym(lib_a, "lib_state");
 	printf("B's caller saw %d\n", b.result);
-	print_state("A");
+	print_state(lib_a, "A");
 	release(gate_a);
 	pthread_join(a.thread, 0);
 	printf("A's caller saw %d\n", a.result);
@@ -318,7 +287,6 @@ static int mode_fork(const char *path)
 	int gate = hold("");
 	void *lib = open_lib(path);
 
-	lib_state = sym(lib, "lib_state");
 	if (pthread_create(&forker, 0, do_fork,
 			   sym(lib, "lib_value")))
 		die("pthread_create");
@@ -353,70 +321,79 @@ static int mode_orphan(const char *path)
 	return 0;
 }
 
-/* The watchdog warns on our own stderr; init is released when it does. */
-static int mode_watchdog(const char *path)
+/* Appends what the pipe holds to buf; blocking or not, as the fd is. */
+static size_t drain(int fd, char *buf, size_t len, size_t cap)
 {
-	struct caller c;
-	int gate = hold(""), p[2], saved = dup(2);
-	char buf[4096];
-	size_t len = 0;
 	ssize_t got;
+
+	while (len < cap - 1 && (got = read(fd, buf + len, cap - 1 - len)) > 0) {
+		len += got;
+		buf[len] = 0;
+		if (!(fcntl(fd, F_GETFL) & O_NONBLOCK))
+			break;
+	}
+	return len;
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * The watchdog warns on our own stderr, which this mode reads through a
+ * pipe.  One or two callers (of two functions) wait with init held: each
+ * must warn once, not before LIMIT_MS, and never again however long init
+ * then stays held (PERIODS more limits).  That hold waits on the clock
+ * because time passing is what is tested; nothing is synchronized that way.
+ */
+static int mode_watchdog(const char *path, long limit_ms, int periods,
+			 int callers)
+{
+	struct caller c[2];
+	int gate = hold(""), p[2], saved = dup(2);
+	long long begun, first = 0, until;
+	struct timespec tick = { 0, 1000000 };
+	char buf[8192] = "";
+	size_t len = 0;
 	void *lib;
 
+	if (callers < 1 || callers > 2)
+		die("the watchdog mode takes 1 or 2 callers");
 	if (pipe(p) || saved < 0)
 		die("pipe");
 	dup2(p[1], 2);
 	close(p[1]);
 	lib = open_lib(path);
-	start(&c, 1, sym(lib, "lib_value"));
-	while (len < sizeof buf - 1 &&
-	       (got = read(p[0], buf + len, sizeof buf - 1 - len)) > 0) {
-		len += got;
-		buf[len] = 0;
-		if (strchr(buf, '\n'))
-			break;
+	begun = now_ns();
+	start(&c[0], 1, sym(lib, "lib_value"));
+	if (callers > 1)
+		start(&c[1], 1, sym(lib, "lib_self_call_result"));
+	while (count_lines(buf) < callers && len < sizeof buf - 1) {
+		len = drain(p[0], buf, len, sizeof buf);
+		if (!first && count_lines(buf))
+			first = now_ns();
 	}
+
+	until = now_ns() + periods * limit_ms * 1000000LL;
+	while (now_ns() < until)
+		nanosleep(&tick, 0);
+	release(gate);
+	pthread_join(c[0].thread, 0);
+	if (callers > 1)
+		pthread_join(c[1].thread, 0);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	drain(p[0], buf, len, sizeof buf);
+
 	dup2(saved, 2);
 	fputs(buf, stderr);
-	printf("warned while held: %s\n", strstr(buf, "has waited") ? "yes" : "no");
-	release(gate);
-	pthread_join(c.thread, 0);
-	printf("caller then saw %d\n", c.result);
-	return 0;
-}
-
-/* clone and clone3 fail with EAGAIN: no thread can ever be created. */
-static void forbid_threads(void)
-{
-	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 435 /* clone3 */, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EAGAIN),
-	};
-	struct sock_fprog prog = { sizeof code / sizeof code[0], code };
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog))
-		die("seccomp");
-}
-
-static int mode_nothread(const char *path)
-{
-	void *lib;
-	int (*value)(void);
-
-	forbid_threads();
-	lib = open_lib(path);
-	lib_state = sym(lib, "lib_state");
-	print_state("after dlopen");
-	value = sym(lib, "lib_value");
-	printf("first call saw %d\n", value());
-	printf("init ran on the caller's thread: %s\n",
-	       ((long (*)(void))sym(lib, "lib_init_tid"))() ==
-	       syscall(SYS_gettid) ? "yes" : "no");
+	printf("first warning after at least %ld ms: %s\n", limit_ms,
+	       first - begun >= limit_ms * 1000000LL ? "yes" : "no");
+	printf("caller then saw %d\n", c[0].result);
 	return 0;
 }
 
@@ -424,9 +401,8 @@ static int mode_call(const char *path, const char *name)
 {
 	void *lib = open_lib(path);
 
-	lib_state = sym(lib, "lib_state");
 	printf("%s returned %d\n", name, ((int (*)(void))sym(lib, name))());
-	print_state("then");
+	print_state(lib, "then");
 	return 0;
 }
 
@@ -434,8 +410,7 @@ static int mode_ctor(const char *path)
 {
 	void *lib = open_lib(path);
 
-	lib_state = sym(lib, "lib_state");
-	print_state("after dlopen");
+	print_state(lib, "after dlopen");
 	printf("init ran on the loading thread: %s\n",
 	       ((long (*)(void))sym(lib, "lib_init_tid"))() ==
 	       syscall(SYS_gettid) ? "yes" : "no");
@@ -466,17 +441,30 @@ static int mode_nodelete(const char *path)
 	return 0;
 }
 
+/* The query API while init is held, then once it has ended.  A timed wait
+ * must last its whole timeout: a lower bound on our monotonic clock. */
 static int mode_wait_for(const char *path)
 {
 	int gate = hold("");
 	void *lib = open_lib(path);
 	int (*wait_for)(long) = sym(lib, "lib_wait_for");
+	long long begun;
+	int state;
+	char when[64];
 
-	lib_state = sym(lib, "lib_state");
-	printf("wait_for(0) while held: %d\n", wait_for(0));
-	printf("wait_for(20) while held: %d\n", wait_for(20));
+	print_state(lib, "after dlopen");
+	say_state(lib, "wait_for(0) while held", wait_for(0));
+
+	begun = now_ns();
+	state = wait_for(WAIT_MS);
+	snprintf(when, sizeof when, "wait_for(%d) while held", WAIT_MS);
+	say_state(lib, when, state);
+	printf("it returned after at least %d ms: %s\n", WAIT_MS,
+	       now_ns() - begun >= WAIT_MS * 1000000LL ? "yes" : "no");
+
 	release(gate);
-	printf("wait_for(-1) after release: %d\n", wait_for(-1));
+	say_state(lib, "wait_for(-1) after release", wait_for(-1));
+	print_state(lib, "then");
 	return 0;
 }
 
@@ -501,10 +489,14 @@ int main(int argc, char **argv)
 		return mode_fork(lib);
 	if (!strcmp(mode, "orphan"))
 		return mode_orphan(lib);
-	if (!strcmp(mode, "watchdog"))
-		return mode_watchdog(lib);
+	if (!strcmp(mode, "watchdog") && argc > 5)
+		return mode_watchdog(lib, atol(argv[3]), atoi(argv[4]), atoi(argv[5]));
+	if (!strcmp(mode, "thread"))
+		return mode_thread(lib);
 	if (!strcmp(mode, "nothread"))
-		return mode_nothread(lib);
+		return mode_first_call(lib, 1);
+	if (!strcmp(mode, "first_call"))
+		return mode_first_call(lib, 0);
 	if (!strcmp(mode, "call") && argc > 3)
 		return mode_call(lib, argv[3]);
 	if (!strcmp(mode, "ctor"))
@@ -515,6 +507,6 @@ int main(int argc, char **argv)
 		return mode_nodelete(lib);
 	if (!strcmp(mode, "wait_for"))
 		return mode_wait_for(lib);
-	die("usage: host MODE LIB [LIB2|N|FUNCTION]");
+	die("usage: host MODE LIB [LIB2 | N | FUNCTION | LIMIT_MS PERIODS N]");
 	return 2;
 }

@@ -13,8 +13,9 @@ int lib_hidden_again(void) { return 4; }
 #pragma GCC visibility pop
 
 int lib_after(void) {_cgo_wait_runtime_init_done(); return 5; }
+static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
-__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return lib_init(); }
+__attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }
 __asm__(".pushsection .note.initgate,\"a\",%note\n.balign 4\n"
 	".long 9, 1f - 0f, 2\n.asciz \"initgate\"\n.balign 4\n"
 	"0: .asciz \"lib_init\"\n1: .balign 4\n.popsection\n");
