@@ -15,15 +15,18 @@ static void init_thread(void)
 	_initgate_run_init(0);
 }
 
-/* Retries EAGAIN a bounded number of times, pausing 1, 2, 4... ms. */
+/*
+ * Retries EAGAIN a bounded number of times, pausing 1, 2, 4... ms between
+ * tries; not after the last one, which would only hold up dlopen.
+ */
 static int start(void)
 {
 	int err = 0, tries;
 	long pause_ms = 1;
 
-	for (tries = 0; tries < INITGATE_START_TRIES; tries++) {
+	for (tries = 1; ; tries++) {
 		err = _initgate_os_start_thread(init_thread);
-		if (err != INITGATE_EAGAIN)
+		if (err != INITGATE_EAGAIN || tries == INITGATE_START_TRIES)
 			break;
 		_initgate_os_pause(pause_ms);
 		pause_ms *= 2;

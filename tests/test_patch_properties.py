@@ -84,7 +84,10 @@ def test_gdb_gives_the_same_lines(lib):
     command = ["gdb", "-batch", "-nx"] + ["-ex=info line %s" % n for n in names]
     lines = [run([*command, path]).stdout for path in (lib, out)]
     assert lines[0] == lines[1]
-    assert lines[0].count("lib.c") == len(names)
+    # lib_init may show twice: rewrite's local alias of it sits at the same place.
+    for name in names:
+        assert re.search(r'^Line \d+ of ".*lib\.c" starts at address 0x[0-9a-f]+ <%s>'
+                         % name, lines[0], re.M), lines[0]
 
 
 def loads_and_is_patched(path):
