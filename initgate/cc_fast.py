@@ -17,9 +17,9 @@ to argparse, so every message and exit status stays exactly the full path's.
 """
 
 import os
-import signal
 
 from initgate.cc_args import classify, split_compiler
+from initgate.cli import signal         # without the enum classes: see initgate/cli.py
 from initgate.errors import UsageError
 
 # The options of initgate/cc.py's add_arguments: those with a value (the
