@@ -23,14 +23,14 @@ import fcntl
 import functools
 import hashlib
 import json
-import logging
 import os
 
+from initgate import logs
 from initgate.errors import InitgateError, ToolchainError
 from initgate.fileio import write_atomic
 from initgate.runtime_c import SOURCE_DIR
 
-log = logging.getLogger("initgate.cc")
+log = logs.logger("initgate.cc")
 
 ENV_VAR = "INITGATE_CACHE_DIR"
 

@@ -26,7 +26,7 @@ try:
 except ImportError:             # an interpreter without it
     import signal
 
-from initgate import __version__
+from initgate import __version__, logs
 from initgate.errors import InitgateError
 
 # name -> (module, one-line help).  Modules are imported only when their
@@ -46,9 +46,9 @@ SUBCOMMANDS = {
 
 
 # Subcommands a build runs once per file read their plainest command lines
-# themselves: quick(WORDS) in the module returns (what to run, whether it
-# logs), or None to have argparse parse them.  A compiler call passed through
-# logs nothing, so it skips configuring logging too.
+# themselves: quick(WORDS) in the module returns what to run, or None to
+# have argparse parse them.  Such a call is quiet, so logging is configured
+# only if it logs a warning (initgate/logs.py), which most never do.
 QUICK = {
     "cc": "initgate.cc_fast",
     "patch-elf": "initgate.linker.patch_cli",
@@ -104,12 +104,11 @@ def main(argv=None):
         argv = sys.argv[1:]
     if argv and argv[0] in QUICK:
         # __import__ rather than importlib, whose import costs the call more.
-        found = __import__(QUICK[argv[0]], fromlist=["quick"]).quick(argv[1:])
-        if found is not None:
-            action, logs = found
-            log = configure_logging(0) if logs else None
+        action = __import__(QUICK[argv[0]], fromlist=["quick"]).quick(argv[1:])
+        if action is not None:
+            logs.before_first_message(lambda: configure_logging(0))
             signal.signal(signal.SIGTERM, signal.default_int_handler)
-            return _outcome(action, log, 0)
+            return _outcome(action, None, 0)
 
     parser = build_parser(argv)
     args = parser.parse_args(argv)
@@ -145,7 +144,8 @@ def program():
     every module, then libclang's static destructors) would cost a compiler
     call through `initgate cc` 4 to 12 ms, and such a call leaves nothing
     that needs it: every file it writes is complete, every child process
-    and thread has been waited for, and it registers no exit handler.
+    and thread has been waited for, and the one exit handler it may
+    register, logging's, flushes streams that each message flushes anyway.
     """
     argv = sys.argv[1:]
     status = main(argv)
