@@ -38,19 +38,18 @@ Limits, on purpose or not yet lifted:
 - The cache is never pruned; delete the folder to reclaim it.
 """
 
-import logging
 import os
 import shlex
 import sys
 
-from initgate import cc_cache
+from initgate import cc_cache, logs
 from initgate.cc_args import classify, default_dep_file, split_compiler, target_flags
 from initgate.cc_fast import compiles_pic, links_library, run_compiler
 from initgate.errors import SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
 
-log = logging.getLogger("initgate.cc")
+log = logs.logger("initgate.cc")
 
 
 def add_arguments(parser):

@@ -14,7 +14,6 @@ look when a real command line is misread.
 """
 
 import os
-import re
 
 # Options whose value is the next argument (when not joined to them).
 SEPARATE_VALUE = frozenset("""
@@ -30,13 +29,21 @@ SEPARATE_VALUE = frozenset("""
 # Options that end the driver's work before compiling anything.
 STOP_BEFORE_COMPILE = frozenset(["-E", "-M", "-MM", "-fsyntax-only", "-###"])
 
-# Options that print something about the compiler and compile nothing.
-INFORMATION = re.compile(r"(--version|--help.*|--target-help|-v|-dump(machine|version|"
-                         r"fullversion|specs)|-print-.*|--print-.*|-qversion|"
-                         r"-Wl,(--version|-v|--help))$")
+# Options that print something about the compiler and compile nothing: these
+# words, and any word that starts with one of the prefixes.
+INFORMATION = frozenset(["--version", "--target-help", "-v", "-dumpmachine", "-dumpversion",
+                         "-dumpfullversion", "-dumpspecs", "-qversion", "-Wl,--version",
+                         "-Wl,-v", "-Wl,--help"])
+INFORMATION_PREFIXES = ("--help", "-print-", "--print-")
 
 # Extensions gcc compiles as C when no -x says otherwise.
 C_EXTENSIONS = (".c",)
+
+# Extensions of the other languages gcc's driver compiles (or assembles, or
+# preprocesses) by itself.
+OTHER_SOURCE_EXTENSIONS = frozenset("""
+    cc cp cxx cpp CPP c++ C m mm M i ii mi s S sx h hh hpp f for f90 f95 go d ads adb
+    """.split())
 
 # Launchers that run the next word as the compiler.
 LAUNCHERS = frozenset(["ccache", "sccache", "distcc", "icecc", "buildcache"])
@@ -177,8 +184,7 @@ def _input(command, index, word, language):
 
 
 def _looks_like_source(word):
-    return re.search(r"\.(cc|cp|cxx|cpp|CPP|c\+\+|C|m|mm|M|i|ii|mi|s|S|sx|h|hh|hpp|"
-                     r"f|for|f90|f95|go|d|ads|adb)$", word) is not None
+    return "." in word and word.rpartition(".")[2] in OTHER_SOURCE_EXTENSIONS
 
 
 def _mode(command, stops):
@@ -187,13 +193,17 @@ def _mode(command, stops):
     if not command.sources and not command.other_sources:
         # Nothing to compile: --version, -dumpmachine, -print-file-name=...,
         # asking the linker its version, or else a link of objects only.
-        if any(INFORMATION.match(w) for w in command.words) or not _has_inputs(command):
+        if any(_asks_information(w) for w in command.words) or not _has_inputs(command):
             return "info"
     if "-S" in stops:
         return "assemble"
     if "-c" in stops:
         return "compile"
     return "link"
+
+
+def _asks_information(word):
+    return word in INFORMATION or word.startswith(INFORMATION_PREFIXES)
 
 
 def _has_inputs(command):

@@ -23,14 +23,14 @@ import fcntl
 import functools
 import hashlib
 import json
-import logging
 import os
 
+from initgate import logs
 from initgate.errors import InitgateError, ToolchainError
 from initgate.fileio import write_atomic
 from initgate.runtime_c import SOURCE_DIR
 
-log = logging.getLogger("initgate.cc")
+log = logs.logger("initgate.cc")
 
 ENV_VAR = "INITGATE_CACHE_DIR"
 
@@ -116,8 +116,6 @@ def runtime_sources_digest():
 
 def runtime_object(cache, cc_argv, no_libc):
     """The runtime object for compiler `cc_argv` (with its target options), built once."""
-    from initgate.linker.runtime_build import build_runtime
-
     identity = compiler_identity(cc_argv)
     key = digest(*cc_argv, *identity, "no-libc" if no_libc else "libc",
                  runtime_sources_digest())[:24]
@@ -128,6 +126,10 @@ def runtime_object(cache, cc_argv, no_libc):
         return path
     with _locked(os.path.join(folder, key + ".lock")):
         if not os.path.isfile(path):
+            # Imported only to build: its imports (thread pools, tempfile,
+            # pathlib) would cost every later link 13 ms.
+            from initgate.linker.runtime_build import build_runtime
+
             log.info("building the runtime for %s into %s", " ".join(cc_argv), path)
             build_runtime(cc_argv, path, no_libc=no_libc)
     return path

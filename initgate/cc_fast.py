@@ -17,9 +17,9 @@ to argparse, so every message and exit status stays exactly the full path's.
 """
 
 import os
-import signal
 
 from initgate.cc_args import classify, split_compiler
+from initgate.cli import signal         # without the enum classes: see initgate/cli.py
 from initgate.errors import UsageError
 
 # The options of initgate/cc.py's add_arguments: those with a value (the
@@ -75,20 +75,20 @@ def parse(argv):
 
 
 def quick(argv):
-    """(what to run, whether it logs) for `initgate cc ARGV`, or None to leave
-    the command line to argparse."""
+    """What to run for `initgate cc ARGV`, or None to leave the command line to
+    argparse."""
     args = parse(argv)
     if args is None:
         return None
     command = pass_through(args)
     if command is not None:
-        return (lambda: run_compiler(command)), False
+        return lambda: run_compiler(command)
 
     def gate():
         from initgate import cc
 
         return cc.run(args)
-    return gate, True
+    return gate
 
 
 def pass_through(args):

@@ -14,10 +14,10 @@ the edit needs (no dataclasses): interpreter and import start-up cost more
 than the edit of a large file.
 """
 
-import logging
 import os
 import struct
 
+from initgate import logs
 from initgate.errors import ElfError
 from initgate.fileio import atomic_output
 from initgate.linker import targets
@@ -26,7 +26,7 @@ from initgate.linker.elf import (
     ET_DYN, ET_EXEC, ET_REL, PF_X, PT_LOAD, ElfFile)
 from initgate.linker.note import read_note
 
-log = logging.getLogger("initgate.patch")
+log = logs.logger("initgate.patch")
 
 
 class Edit:

@@ -1,10 +1,9 @@
 """`initgate patch-elf LIB.so [-o OUT]`: the command line of linker/patch.py."""
 
-import logging
-
+from initgate import logs
 from initgate.linker.patch import patch_library
 
-log = logging.getLogger("initgate")
+log = logs.logger("initgate")
 
 
 def add_arguments(parser):
@@ -21,7 +20,7 @@ class _Arguments:
 
 
 def quick(words):
-    """(what to run, whether it logs) for the plainest spellings of `initgate
+    """What to run for the plainest spellings of `initgate
     patch-elf WORDS` (LIB, LIB -o OUT, LIB --output OUT, in either order),
     read without argparse; None for anything else, which initgate/cli.py then
     parses in full.  A build runs patch-elf once per library, where start-up
@@ -42,7 +41,7 @@ def quick(words):
     if library is None:
         return None
     arguments = _Arguments(library, output)
-    return (lambda: run(arguments)), True
+    return lambda: run(arguments)
 
 
 def run(args):

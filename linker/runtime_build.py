@@ -17,7 +17,6 @@ watchdog, failure handler) become -D options read by runtime_c/internal.h.
 """
 
 import concurrent.futures
-import logging
 import os
 import re
 import shlex
@@ -25,12 +24,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from initgate import logs
 from initgate.errors import InitgateError, ToolchainError, UsageError
 from initgate.fileio import write_atomic
 from initgate.linker import targets
 from initgate.runtime_c import SOURCE_DIR
 
-log = logging.getLogger("initgate.runtime")
+log = logs.logger("initgate.runtime")
 
 DEFAULT_STACK_SIZE = 8 << 20
 DEFAULT_WATCHDOG_MS = 10000

@@ -39,7 +39,6 @@ header, linkage) before the costly ones (names, children, printing).
 """
 
 import ctypes
-import logging
 import os
 import re
 import threading
@@ -47,10 +46,11 @@ from collections import namedtuple
 
 from clang import cindex
 
+from initgate import logs
 from initgate.errors import SourceError
 from initgate.passes import braces, exported, libclang as lc, toolchain
 
-log = logging.getLogger("initgate.rewrite")
+log = logs.logger("initgate.rewrite")
 
 # `#line N`, or the `# N "file"` form that preprocessors write.  Not anchored
 # to a line start, which is ten times faster on a large file: text that only

@@ -12,6 +12,7 @@ passes/exported.py.
 """
 
 import ctypes
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -57,6 +58,15 @@ VISIT_BREAK, VISIT_CONTINUE, VISIT_RECURSE = 0, 1, 2
 POLICY_TERSE_OUTPUT = 17
 
 VISITOR = ctypes.CFUNCTYPE(c_int, Cursor, Cursor, c_void_p)
+
+# cindex names its library after platform.system(), and importing platform
+# costs each gated compile of `initgate cc` 2 ms; initgate runs on Linux
+# only, so the file is named here, in the folder cindex would look in.
+# (Without that file, cindex's own search stands.)
+if not cindex.Config.loaded and not cindex.Config.library_file and cindex.Config.library_path:
+    _bundled = os.path.join(cindex.Config.library_path, "libclang.so")
+    if os.path.isfile(_bundled):
+        cindex.Config.set_library_file(_bundled)
 
 # A second handle on the library cindex already loaded: the same code, but
 # function objects of our own, so our signatures never disturb cindex's.

@@ -12,6 +12,7 @@ already ends with the trampoline gets no second one.
 """
 
 import functools
+import os
 
 from initgate.runtime_c import SOURCE_DIR
 
@@ -22,7 +23,8 @@ TRAMPOLINE_NAME = b"_initgate_user_init"
 
 @functools.lru_cache(maxsize=1)
 def gate_header():
-    return (SOURCE_DIR / "gate.h").read_bytes()
+    with open(os.path.join(SOURCE_DIR, "gate.h"), "rb") as header:
+        return header.read()
 
 
 def c_string(path):

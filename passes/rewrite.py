@@ -10,14 +10,14 @@ disagree about one definition.  The CLI (passes/rewrite_cli.py) only turns
 arguments into these calls and writes what they return.
 """
 
-import logging
 import os
 
+from initgate import logs
 from initgate.errors import InitgateError, SourceError
 from initgate.passes import analyze as analysis_mod, exported, render
 from initgate.passes.analyze import Options
 
-log = logging.getLogger("initgate.rewrite")
+log = logs.logger("initgate.rewrite")
 
 
 class FileOutput:

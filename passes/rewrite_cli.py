@@ -13,11 +13,12 @@ import logging
 import os
 import sys
 
+from initgate import logs
 from initgate.errors import InitgateError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import compile_db, manifest, rewrite
 
-log = logging.getLogger("initgate.rewrite")
+log = logs.logger("initgate.rewrite")
 
 
 def add_arguments(parser):

@@ -14,13 +14,13 @@ wheel of the same major version, which carries them.
 
 import functools
 import importlib.util
-import logging
 import os
 import re
 
+from initgate import logs
 from initgate.errors import ToolchainError
 
-log = logging.getLogger("initgate.rewrite")
+log = logs.logger("initgate.rewrite")
 
 # Options that take their value as the next argument and matter to parsing.
 KEEP_WITH_VALUE = {"-I", "-D", "-U", "-include", "-imacros", "-isystem", "-iquote",

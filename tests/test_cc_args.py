@@ -67,6 +67,17 @@ CASES = [
     ("-v", "info", [], None, False, False),
     ("-shared -Wl,--version", "info", [], None, False, True),
     ("-Wl,--version", "info", [], None, False, False),
+    ("--help=optimizers", "info", [], None, False, False),
+    ("-print-prog-name=ld", "info", [], None, False, False),
+    ("--print-search-dirs", "info", [], None, False, False),
+    ("-dumpfullversion", "info", [], None, False, False),
+    ("-Wl,-v", "info", [], None, False, False),
+    ("-O2 -Wl,--help -v", "info", [], None, False, False),
+    # Other languages are compiled, not asked about: nothing to gate.
+    ("-fPIC -c x.c++", "compile", [], None, True, False),
+    ("-c start.S", "compile", [], None, False, False),
+    ("-o prog start.s -v", "link", [], "prog", False, False),
+    ("-fPIC -c -x c++ noext", "compile", [], None, True, False),
     ("-S -fPIC foo.c", "assemble", ["foo.c"], None, True, False),
     # Values that look like files are values.
     ("-fPIC -include config.c -c a.c -MT x.c -o out.o", "compile", ["a.c"], "out.o", True,

@@ -40,7 +40,8 @@ CASES = os.path.join(HERE, "rewrite")
 SCENARIOS = sorted(d for d in os.listdir(CASES) if os.path.isdir(os.path.join(CASES, d)))
 REWRITTEN = [s for s in SCENARIOS if not os.path.exists(os.path.join(CASES, s, "expected_error"))]
 REGENERATE = os.environ.get("INITGATE_REGEN") == "1"
-PROLOGUE = (SOURCE_DIR / "gate.h").read_bytes()
+with open(os.path.join(SOURCE_DIR, "gate.h"), "rb") as _header:
+    PROLOGUE = _header.read()
 BOM = b"\xef\xbb\xbf"
 
 

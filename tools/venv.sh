@@ -2,6 +2,13 @@
 # Creates the virtual environment VENV and installs initgate into it, editable,
 # with EXTRAS (e.g. "test").  On a fresh Debian, python3 may lack the venv
 # module: as root, install it from Debian's packages; otherwise say what to do.
+#
+# The editable install is setuptools' compat mode: a plain path in a .pth
+# file, where the default mode installs an import hook whose start-up costs
+# each compiler call of a build through `initgate cc` 15 ms (see
+# initgate/__init__.py for how the package then finds passes/ and the rest).
+# setuptools calls compat mode transitional; once it is gone, the default
+# mode is used instead, with a line saying so.
 set -eu
 venv=$1
 extras=${2:-}
@@ -22,4 +29,11 @@ fi
 [ -x "$venv/bin/pip" ] || "$python" -m venv "$venv"
 spec=.
 [ -z "$extras" ] || spec=".[$extras]"
-"$venv/bin/pip" install --quiet --disable-pip-version-check -e "$spec"
+install() {
+	"$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
+}
+if ! install --config-settings editable_mode=compat -e "$spec"; then
+	echo "tools/venv.sh: the compat editable install failed; trying setuptools'" \
+	     "default mode, whose import hook slows every initgate start-up by 15 ms" >&2
+	install -e "$spec"
+fi
