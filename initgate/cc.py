@@ -19,8 +19,9 @@ It runs `CC ARGS...` as given, except for two kinds of command:
   and line, as it would be without the wrapper.
 - Linking a shared library (`-shared`): the --init-source object and the
   runtime built for the compiler's target go at the end of the link line
-  (runtime_c/ABI.md, "The slot's order"), and the output is patched in place
-  (linker/patch.py).
+  (runtime_c/ABI.md, "The slot's order") with `-z nodelete`, and the output
+  is patched in place (linker/patch.py); if patching fails, the output is
+  removed, so make never takes an unpatched library for a finished one.
 
 Everything else (preprocessing, -M, --version, executables, objects compiled
 without -fPIC, other languages) runs unchanged.  The exit status is the
@@ -29,8 +30,12 @@ compiler's, and its output goes straight to the terminal.
 Limits, on purpose or not yet lifted:
 - Objects compiled without -fPIC stay ungated: they go into executables and
   static archives, which have no runtime to call (--gate-non-pic changes it).
-  A static archive of -fPIC objects (Meson's default b_staticpic) is gated,
-  and an executable linking it fails with undefined `_initgate_*` symbols.
+- A program linked from gated objects or archives named on the command line
+  (Meson's default b_staticpic makes static archives of -fPIC objects) gets
+  the runtime too, unpatched: its first gated call runs init.  A static
+  archive found through -l is not looked into, and that link fails with
+  undefined `_initgate_*` symbols.  C sources compiled by a program's link
+  are not gated.
 - An exported function defined in an included file (a header, a `.c` that
   another includes) is refused with a clear error: the wrapper compiles one
   rewritten file per source.  `initgate rewrite --root` handles such trees.
@@ -44,7 +49,7 @@ import sys
 
 from initgate import cc_cache, logs
 from initgate.cc_args import classify, default_dep_file, split_compiler, target_flags
-from initgate.cc_fast import compiles_pic, links_library, run_compiler
+from initgate.cc_fast import compiles_pic, links_gated_program, links_library, run_compiler
 from initgate.errors import SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
@@ -97,8 +102,9 @@ def run(args):
     command = classify(cc_args)
 
     linking_library = links_library(command)
+    linking_program = links_gated_program(command)
     compiling_pic = compiles_pic(command, args.gate_non_pic)
-    if not (linking_library or compiling_pic):
+    if not (linking_library or linking_program or compiling_pic):
         log.debug("passing through: %s", shlex.join(words))
         return _run(cc_argv + cc_args)
 
@@ -107,12 +113,12 @@ def run(args):
                     "source as a file to gate it")
     cache = cc_cache.cache_dir(args.cache_dir)
     new_args, copies = cc_args, []
-    if command.sources:
+    if command.sources and not linking_program:
         new_args, copies = _gate_sources(args, cache, command)
         if new_args is None:
             return _fail_like_the_compiler(cc_argv + cc_args, command, copies)
 
-    if not linking_library:
+    if compiling_pic and not (linking_library or linking_program):
         status = _run(cc_argv + new_args)
         if status == 0:
             _fix_dep_files(command, copies)
@@ -125,18 +131,43 @@ def run(args):
     if args.init_source:
         extra.append(_init_object(args, cache, cc_argv, tflags))
     extra.append(cc_cache.runtime_object(cache, cc_argv + tflags, command.no_libc))
+    output = command.output or "a.out"
+    if linking_program:
+        # A program is not patched: its first gated call runs init (README).
+        status = _run_link(cc_argv + new_args + extra, args.init)
+        if status == 0:
+            _fix_dep_files(command, copies)
+            log.info("%s: a program with gated objects, linked with the runtime; init "
+                     "runs on its first gated call", output)
+        return status
+
+    # NODELETE from the linker itself, which has room for it where patch-elf
+    # may find none (lld): dlclose must never unmap code the init thread runs.
+    extra.append("-Wl,-z,nodelete")
     status = _run_link(cc_argv + new_args + extra, args.init)
     if status != 0:
         return status
     _fix_dep_files(command, copies)
 
+    # A linked but unpatched library would look up to date to make: if the
+    # patch fails or is interrupted, the output goes, as a failed link's does.
     from initgate.linker.patch import patch_library
-    output = command.output or "a.out"
-    report = patch_library(output)
+    try:
+        report = patch_library(output)
+    except BaseException:
+        _remove(output)
+        raise
     log.info("%s: linked with the runtime and patched (%d edits)", output, len(report.edits))
     if args.manifest:
         _write_manifest(args, cache, command, copies)
     return 0
+
+
+def _remove(path):
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def _gate_sources(args, cache, command):

@@ -97,7 +97,8 @@ def pass_through(args):
     words = args.command[1:] if args.command[:1] == ["--"] else args.command
     cc_argv, cc_args = split_compiler(words)
     command = classify(cc_args)
-    if links_library(command) or compiles_pic(command, args.gate_non_pic):
+    if links_library(command) or compiles_pic(command, args.gate_non_pic) \
+            or links_gated_program(command):
         return None
     return cc_argv + cc_args
 
@@ -105,6 +106,37 @@ def pass_through(args):
 def links_library(command):
     """The command links a shared library: the runtime goes in, the output is patched."""
     return command.mode == "link" and command.shared and not command.relocatable
+
+
+# In every object that holds a gate: the reference to the gate's slow path.
+GATED_MARK = b"_initgate_wait"
+
+
+def links_gated_program(command):
+    """The command links a program (not a library) from objects or archives that
+    hold gates: their references to the runtime need the runtime.
+
+    Only inputs named as files are read; a static library found through -l
+    is not (README, "Known limits").  mmap and find rather than parsing ELF:
+    the mark is in the string table of any object that passes a gate.
+    """
+    if command.mode != "link" or command.shared or command.relocatable:
+        return False
+    for word in command.words:
+        if word.endswith((".o", ".a")) and word != command.output and _holds_mark(word):
+            return True
+    return False
+
+
+def _holds_mark(path):
+    import mmap
+
+    try:
+        with open(path, "rb") as f:
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return data.find(GATED_MARK) >= 0
+    except (OSError, ValueError):       # not there (the compiler will say), or empty
+        return False
 
 
 def compiles_pic(command, gate_non_pic):

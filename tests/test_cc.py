@@ -329,3 +329,67 @@ def test_an_export_defined_in_an_included_file_is_refused_clearly(proj):
     assert "exported functions defined in" in proc.stderr and "in_header" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (proj / "uses.o").exists()
+
+
+PROGRAM_API = ("static int ready;\n"
+               "int api_init(void) { ready = 42; return 0; }\n"
+               "int api_value(void) { return ready; }\n")
+PROGRAM_MAIN = ("#include <stdio.h>\nint api_value(void);\n"
+                "int main(void) { printf(\"%d\\n\", api_value()); return 0; }\n")
+
+
+@pytest.mark.parametrize("archive", [False, True], ids=["objects", "static archive"])
+def test_program_linked_from_gated_objects_gets_the_runtime(tmp_path, archive):
+    (tmp_path / "api.c").write_text(PROGRAM_API)
+    (tmp_path / "main.c").write_text(PROGRAM_MAIN)
+    cache = tmp_path / "cache"
+    wrap(cache, "api_init", "cc", "-O2", "-fPIC", "-c", "api.c", "-o", "api.o", cwd=tmp_path)
+    wrap(cache, "api_init", "cc", "-O2", "-c", "main.c", "-o", "main.o", cwd=tmp_path)
+    inputs = ["main.o", "api.o"]
+    if archive:
+        run(["ar", "rcs", tmp_path / "libapi.a", tmp_path / "api.o"])
+        inputs = ["main.o", "libapi.a"]
+    wrap(cache, "api_init", "cc", "-o", "prog", *inputs, "-lpthread", cwd=tmp_path)
+
+    # Not patched: the first gated call runs init, then returns what init set.
+    assert run([tmp_path / "prog"]).stdout == "42\n"
+    symbols = run(["nm", tmp_path / "prog"]).stdout
+    assert " _initgate_wait" in symbols and " _initgate_rt0_lib" in symbols
+
+
+def test_program_without_gated_objects_passes_through(tmp_path):
+    (tmp_path / "main.c").write_text("int main(void) { return 0; }\n")
+    cache = tmp_path / "cache"
+    wrap(cache, "api_init", "cc", "-c", "main.c", "-o", "main.o", cwd=tmp_path)
+    wrap(cache, "api_init", "cc", "-o", "prog", "main.o", cwd=tmp_path)
+    assert "_initgate" not in run(["nm", tmp_path / "prog"]).stdout
+    assert not (cache / "runtime").exists()
+
+
+def test_library_gets_nodelete_from_the_linker_even_with_lld(tmp_path):
+    require_tool("ld.lld", "lld")
+    shutil.copy(os.path.join(E2E, "held.c"), tmp_path)
+    wrap(tmp_path / "cache", "held_init", "cc", "-O2", "-fPIC", "-fuse-ld=lld", "-shared",
+         "-o", "libheld.so", "held.c", cwd=tmp_path)
+    report = run_initgate("verify", tmp_path / "libheld.so").stdout
+    assert "ok       library NODELETE" in report and "result: fully gated" in report
+
+
+def test_failed_patch_leaves_no_unpatched_library(tmp_path, monkeypatch):
+    from initgate import cc, cc_fast
+    from initgate.errors import ElfError
+    from initgate.linker import patch
+
+    shutil.copy(os.path.join(E2E, "held.c"), tmp_path)
+    monkeypatch.chdir(tmp_path)
+
+    def refuse(path):
+        assert os.path.isfile(path)          # the link did write it
+        raise ElfError("%s: refused by the test" % path)
+
+    monkeypatch.setattr(patch, "patch_library", refuse)
+    args = cc_fast.parse(["--init", "held_init", "--cache-dir", str(tmp_path / "cache"), "--",
+                          "cc", "-O2", "-fPIC", "-shared", "-o", "libheld.so", "held.c"])
+    with pytest.raises(ElfError, match="refused by the test"):
+        cc.run(args)
+    assert not (tmp_path / "libheld.so").exists()
