@@ -49,7 +49,8 @@ import sys
 
 from initgate import cc_cache, logs
 from initgate.cc_args import classify, default_dep_file, split_compiler, target_flags
-from initgate.cc_fast import compiles_pic, links_gated_program, links_library, run_compiler
+from initgate.cc_fast import (compiles_pic, links_gated_program, links_library, run_compiler,
+                              stop_child)
 from initgate.errors import SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
@@ -134,7 +135,7 @@ def run(args):
     output = command.output or "a.out"
     if linking_program:
         # A program is not patched: its first gated call runs init (README).
-        status = _run_link(cc_argv + new_args + extra, args.init)
+        status = _link(cc_argv + new_args + extra, args.init, output)
         if status == 0:
             _fix_dep_files(command, copies)
             log.info("%s: a program with gated objects, linked with the runtime; init "
@@ -144,7 +145,7 @@ def run(args):
     # NODELETE from the linker itself, which has room for it where patch-elf
     # may find none (lld): dlclose must never unmap code the init thread runs.
     extra.append("-Wl,-z,nodelete")
-    status = _run_link(cc_argv + new_args + extra, args.init)
+    status = _link(cc_argv + new_args + extra, args.init, output)
     if status != 0:
         return status
     _fix_dep_files(command, copies)
@@ -161,6 +162,16 @@ def run(args):
     if args.manifest:
         _write_manifest(args, cache, command, copies)
     return 0
+
+
+def _link(argv, init_name, output):
+    """_run_link, and no output left when it is interrupted: a linker stopped
+    half way may leave half a file, which make would take for a finished one."""
+    try:
+        return _run_link(argv, init_name)
+    except BaseException:
+        _remove(output)
+        raise
 
 
 def _remove(path):
@@ -366,12 +377,17 @@ def _run_link(argv, init_name):
 
     log.debug("%s", shlex.join(argv))
     try:
-        proc = subprocess.run(argv, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(argv, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise UsageError("%s: compiler not found" % argv[0]) from None
-    sys.stderr.buffer.write(proc.stderr)
+    try:
+        _, stderr = proc.communicate()
+    except BaseException:
+        stop_child(proc.pid)
+        raise
+    sys.stderr.buffer.write(stderr)
     sys.stderr.flush()
-    if proc.returncode != 0 and b"_initgate_user_init" in proc.stderr:
+    if proc.returncode != 0 and b"_initgate_user_init" in stderr:
         print("initgate: no object of this link defines the init function '%s': compile "
               "the file that does through initgate cc, or pass --init-source FILE.c"
               % init_name, file=sys.stderr)

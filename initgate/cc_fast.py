@@ -163,8 +163,35 @@ def run_compiler(argv):
     try:
         _pid, status = os.waitpid(pid, 0)
     except BaseException:
-        # Ctrl-C or SIGTERM: the compiler does not outlive the wrapper.
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        stop_child(pid)
         raise
     return os.waitstatus_to_exitcode(status)
+
+
+def stop_child(pid, grace=10.0):
+    """After Ctrl-C or SIGTERM: end the compiler `pid` without leaving a
+    half-written output behind.
+
+    It gets SIGTERM, on which compilers and linkers remove what they were
+    writing, as they do on Ctrl-C without the wrapper; SIGKILL, which leaves
+    the half-written file, only if it has not ended after `grace` seconds.
+    Either way it does not outlive the wrapper.
+    """
+    import time
+
+    try:
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            time.sleep(0.005)
+    finally:
+        # Also on a second interrupt while waiting.
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass                        # reaped above
+        except ProcessLookupError:
+            pass

@@ -13,7 +13,7 @@ import interrupt  # noqa: E402
 import suite  # noqa: E402
 
 NAMES = ["rewrite", "rewrite --in-place", "runtime", "patch-elf -o", "patch-elf in place",
-         "verify"]
+         "cc compile", "cc link", "verify"]
 
 
 @pytest.fixture(scope="module")
