@@ -17,6 +17,9 @@ Two C libraries per architecture:
 
 A test asks `require(arch, libc)` for a toolchain: it gets the row, or the
 test skips naming what to install, and fails instead under CI=true.
+
+verify's compiler matrix only builds libraries, and runs nothing: it asks
+`require_compiler(arch, name)` for gcc (Debian's cross gcc).
 """
 
 import importlib.util
@@ -150,6 +153,30 @@ def musl_toolchain(arch):
     # static program cannot dlopen.
     return Toolchain(arch, (zig(), "cc", "-target", zig_target), packages, emulator,
                      ("-dynamic",), (loader,), "; ".join(install))
+
+
+def _builds_only(chain, cc, packages):
+    """A row that compiles and links like `chain`, and runs nothing."""
+    files = tuple(f for f in chain.files if f.startswith("/usr/"))
+    return Toolchain(chain.arch, cc, packages, (), (), files, apt_install(packages))
+
+
+def gcc_builder(arch):
+    chain = glibc_toolchain(arch)
+    packages = tuple(p for p in chain.packages if p != QEMU_PACKAGE)
+    return _builds_only(chain, chain.cc, packages)
+
+
+BUILDERS = {"gcc": gcc_builder}
+
+
+def require_compiler(arch, name):
+    """The row of compiler `name` (a key of BUILDERS) for `arch`; else skip, or fail in CI."""
+    chain = BUILDERS[name](arch)
+    absent = chain.absent()
+    if absent:
+        missing("%s not found: %s" % (", ".join(absent), chain.install))
+    return chain
 
 
 def toolchain(arch, libc="glibc"):
