@@ -4,10 +4,11 @@
 `adrp x0, page; add x0, x0, #lo` (capstone shows adrp's page as an absolute
 address), then reads it with the acquire load `ldar w0, [x0]` (`ldapr` with
 RCpc, or `ldr w0, [x0, #lo]` for a relaxed read), compares with 2 and
-branches `b.ne` toward `bl _initgate_wait`.  At -O0 the value goes through
-the frame, and clang branches with `tbz` on a `cset`, gcc with `b.eq` on a
-`cset; and; cmp`.  `bl _cgo_wait_runtime_init_done` is the gate called from
-assembly.  Registers are tracked by their 64-bit
+branches `b.ne` toward `bl _initgate_wait`.  lld and zig's linker relax
+`adrp; add` to `nop; adr x0, _initgate_state` where the state is within 1 MB.
+At -O0 the value goes through the frame, and clang branches with `tbz` on a
+`cset`, gcc with `b.eq` on a `cset; and; cmp`.  `bl _cgo_wait_runtime_init_done`
+is the gate called from assembly.  Registers are tracked by their 64-bit
 name, so writing w0 forgets what x0 held.
 """
 
@@ -48,7 +49,7 @@ def track(insn, known, ctx):
     ops = insn.operands
     regs = [_name(insn, op.reg) if op.type == ARM64_OP_REG else None for op in ops]
     value, frame_copy = None, None
-    if insn.mnemonic == "adrp" and len(ops) == 2:
+    if insn.mnemonic in ("adrp", "adr") and len(ops) == 2:
         value = _imm(ops[1])
     elif insn.mnemonic in ("add", "sub", "mov") and regs[0] and len(ops) in (2, 3) \
             and regs[1] in stack_frame(known, STACK_POINTER) \

@@ -3,7 +3,9 @@
 The hidden `_initgate_state` is reached PC-relative: `auipc a4, hi` then
 either `lw a4, lo(a4)` or, at -O0, `addi a5, a5, lo; lw a5, 0(a5)`; the
 acquire is a `fence r,rw`, then `li a5, 2; bne a4, a5, cold` toward `jal
-_initgate_wait`.  capstone gives auipc's raw 20-bit immediate and branch and
+_initgate_wait`.  clang writes `auipc a0, hi; addi a0, a0, lo; lw a0, 0(a0)` at
+every level, and lld leaves its calls unrelaxed, `auipc ra, hi; jalr ra,
+lo(ra)`.  capstone gives auipc's raw 20-bit immediate and branch and
 jump offsets relative to the instruction, and writes compressed loads and
 stores (`c.lw`, `c.sdsp`) as register, offset, base instead of a memory
 operand; both forms are read here.  A compressed two-operand instruction
@@ -86,6 +88,11 @@ def call_target(insn, known):
     # `jal rd, off` with rd other than ra is shown with its register: not a call.
     if insn.mnemonic in CALLS and len(insn.operands) == 1:
         return _relative(insn)
+    # The unrelaxed `call`: `auipc ra, hi; jalr ra, lo(ra)`.
+    ops = insn.operands
+    if insn.mnemonic == "jalr" and len(ops) == 3 and _reg(insn, ops[0]) == "ra" \
+            and known.get(_reg(insn, ops[1])) is not None and ops[2].type == 2:
+        return (known[_reg(insn, ops[1])] + ops[2].imm) & MASK
     return None
 
 

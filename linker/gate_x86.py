@@ -5,7 +5,9 @@ $2,%eax; jne cold` (or `cmpl $2,_initgate_state(%rip)`).  i386 has no
 PC-relative data access, so -fPIC code first loads the GOT's address into a
 register, `call __x86.get_pc_thunk.bx; add $_GLOBAL_OFFSET_TABLE_,%ebx`, and
 reads the state at a fixed offset from it: `mov _initgate_state@GOTOFF(%ebx),
-%eax`.  At -O0 the value goes through the frame and a `setne`/`movzx`/`test`
+%eax`.  clang calls the next instruction instead of a thunk and pops the
+address it pushed: `call 1f; 1: pop %ebx; add $_GLOBAL_OFFSET_TABLE_+(1b-.),
+%ebx`.  At -O0 the value goes through the frame and a `setne`/`movzx`/`test`
 before its `je`.  The call of `_initgate_wait` sits on the cold side of the
 branch; assembly and hand-written callers `call _cgo_wait_runtime_init_done`
 instead.  Memory operands are read through capstone's details; registers are
@@ -19,6 +21,7 @@ from initgate.linker.machine import (
     condition, forget, mask, result_flags, signed, stack_frame, subtract_flags)
 
 STACK_POINTER = "rsp"
+PUSHED = "pushed"     # a key of `known` that names no register
 MASK = (1 << 64) - 1
 
 
@@ -91,10 +94,13 @@ def _pc_thunk_register(target, ctx):
 
 
 def _call_is_address_arithmetic(insn, known, ctx):
-    """Record what a call of a pc thunk leaves in a register."""
+    """Record what a call of the next instruction or of a pc thunk leaves in a register."""
     target = _direct_target(insn)
     if target is None:
         return False
+    if target == insn.address + insn.size:
+        known[PUSHED] = target
+        return True
     register = _pc_thunk_register(target, ctx)
     if register:
         known[register] = insn.address + insn.size
@@ -104,13 +110,17 @@ def _call_is_address_arithmetic(insn, known, ctx):
 
 def track(insn, known, ctx):
     ops = insn.operands
+    # The return address a call of the next instruction pushed, if this is it.
+    pushed = known.pop(PUSHED, None)
     if insn.group(CS_GRP_CALL):
         return _call_is_address_arithmetic(insn, known, ctx)
     dest = _key(insn, ops[0].reg) if ops and ops[0].type == X86_OP_REG else None
     wide = dest is not None and ops[0].size >= 4
     frame = stack_frame(known, STACK_POINTER)
     value, frame_copy = None, None
-    if insn.mnemonic in ("add", "sub", "and") and dest in frame and ops[1].type == X86_OP_IMM:
+    if insn.mnemonic == "pop" and dest and pushed == insn.address:
+        value = pushed
+    elif insn.mnemonic in ("add", "sub", "and") and dest in frame and ops[1].type == X86_OP_IMM:
         frame_copy = dest
     elif insn.mnemonic == "add" and dest in known and ops[1].type == X86_OP_IMM:
         value = (known[dest] + ops[1].imm) & MASK

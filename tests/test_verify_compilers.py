@@ -1,7 +1,7 @@
 """verify reads the gate as the compilers users build with emit it.
 
 One cell per compiler, linker, architecture and optimization level
-(test_gated[gcc-bfd-aarch64-O2]), each verifying two libraries built
+(test_gated[clang-lld-aarch64-O2]), each verifying two libraries built
 through the real pipeline:
 
     libgated.so    tests/verify/shapes.c, rewritten (a leaf, a caller of
@@ -13,7 +13,10 @@ through the real pipeline:
                    alone, a wait that can be skipped): every one named
 
 Compilers (tests/arch/toolchains.py): each architecture's Debian gcc, with
-GNU ld.
+GNU ld; clang 14 with Debian's cross sysroots, linked by GNU ld and by lld
+(except on s390x, which lld 14 does not target); zig cc for musl, linked by
+zig's own lld.  lld relaxes what GNU ld leaves (`adrp; add` becomes `nop;
+adr` on aarch64, calls stay `auipc; jalr` on riscv64), so both are cells.
 
 The runtime and the objects are built once per compiler and architecture,
 in parallel, and shared by the links; patch-elf and verify run in process.
@@ -25,7 +28,7 @@ import os
 import pytest
 
 from arch.toolchains import ARCHES, require_compiler
-from conftest import REPO, run, run_initgate
+from conftest import REPO, require_tool, run, run_initgate
 from initgate.linker.patch import patch_library
 from initgate.linker.runtime_build import build_runtime
 from initgate.linker.verify import verify_library
@@ -35,12 +38,15 @@ RUNTIME_DIR = os.path.join(REPO, "runtime_c")
 OPT_LEVELS = ("-O0", "-O1", "-O2", "-O3", "-Os")
 CFLAGS = ("-fPIC", "-Wall", "-Werror")
 
-# Each compiler's linkers, by the flags that pick them.
+# Each compiler's linkers: the flags that pick one, and the tool (with its
+# Debian package) it needs beyond the compiler; zig brings its own lld.
 LINKERS = {
-    "gcc": {"bfd": ()},
+    "gcc": {"bfd": ((), None)},
+    "clang": {"bfd": ((), None), "lld": (("-fuse-ld=lld",), ("ld.lld", "lld"))},
+    "zig": {"lld": ((), None)},
 }
-# Cells that cannot be built here, and why.
-UNBUILDABLE = {}
+# lld 14, Debian 12's, has no s390x target (lld 18 added it).
+UNBUILDABLE = {("clang", "lld", "s390x")}
 
 GATED = ("shapes_leaf", "shapes_caller", "shapes_many", "shapes_void", "shapes_variadic",
          "shapes_struct")
@@ -71,7 +77,7 @@ class Build:
                 obj = self.path(level, name + ".o")
                 objects[level, name] = obj
                 compiles.append([*cc, level, *CFLAGS, "-I", RUNTIME_DIR, "-c", source, "-o", obj])
-        for linker, flags in LINKERS[compiler].items():
+        for linker, (flags, _) in LINKERS[compiler].items():
             if (compiler, linker, arch) in UNBUILDABLE:
                 continue
             for level in OPT_LEVELS:
@@ -108,6 +114,9 @@ def builds(shapes, tmp_path_factory):
 
     def get(compiler, linker, arch):
         chain = require_compiler(arch, compiler)
+        tool = LINKERS[compiler][linker][1]
+        if tool:
+            require_tool(*tool)
         key = compiler, arch
         if key not in made:
             try:
