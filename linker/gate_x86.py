@@ -14,7 +14,7 @@ instead.  Memory operands are read through capstone's details; registers are
 known by their widest name (%eax, %ax and %al are all rax).
 """
 
-from capstone import CS_AC_WRITE, CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET
+from capstone import CS_AC_WRITE, CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET, x86_const
 from capstone.x86 import X86_OP_IMM, X86_OP_MEM, X86_OP_REG, X86_REG_RIP
 
 from initgate.linker.machine import (
@@ -42,6 +42,9 @@ def _registers():
 
 
 REGISTERS = _registers()
+# Capstone's register numbers -> widest names, looked up for every operand.
+KEYS = {getattr(x86_const, n): REGISTERS.get(n[8:].lower(), (n[8:].lower(), 64))[0]
+        for n in dir(x86_const) if n.startswith("X86_REG_") and n != "X86_REG_ENDING"}
 
 # jcc and setcc suffixes as ARM's condition names (linker/machine.py keeps
 # C set when a subtraction borrowed nothing, so x86's CF is its inverse).
@@ -55,8 +58,7 @@ CONDITIONS = {
 
 def _key(insn, reg):
     """The widest name of a register, as `known` and the machine hold it."""
-    name = insn.reg_name(reg) if reg else None
-    return REGISTERS.get(name, (name, 64))[0]
+    return KEYS.get(reg) if reg else None
 
 
 def _direct_target(insn):

@@ -49,7 +49,7 @@ from initgate.errors import ToolchainError
 from initgate.linker.machine import WAITING_STATES, Machine
 
 PROLOGUE_LIMIT = 32       # instructions allowed before the gate (-O0 spills every argument)
-BRANCH_LIMIT = 24         # from the state load to its branch (ppc64 -O0 needs 16)
+BRANCH_LIMIT = 24         # from the state load to its branch (zig -O0 on ppc64 needs 15)
 WAIT_LIMIT = 16           # from a side of that branch to the wait call
 
 
@@ -81,11 +81,13 @@ class _Matcher:
 
     def __getattr__(self, name):
         try:
-            return getattr(self.module, name)
+            found = getattr(self.module, name)
         except AttributeError:
-            if name in self.DEFAULTS:
-                return self.DEFAULTS[name]
-            raise
+            if name not in self.DEFAULTS:
+                raise
+            found = self.DEFAULTS[name]
+        setattr(self, name, found)      # looked up once, not per instruction
+        return found
 
 
 def _disassembler(capstone, arch, modes, big_endian):
@@ -135,8 +137,12 @@ class GateChecker:
         return struct.unpack(self.elf.layout.u32, data)[0] if len(data) == 4 else None
 
     def walk(self, address, limit, size=None, decoder=0):
+        return list(self.stream(address, limit, size, decoder))
+
+    def stream(self, address, limit, size=None, decoder=0):
+        """The instructions from `address`, decoded as they are asked for."""
         cs = self.decoders[min(decoder, len(self.decoders) - 1)]
-        return list(cs.disasm(self.code(address, size or limit * 16), address, limit))
+        return cs.disasm(self.code(address, size or limit * 16), address, limit)
 
     # The check itself.
     def check(self, address, size):
@@ -186,20 +192,21 @@ class GateChecker:
     def _after_load(self, load, known):
         """From the state's load to the branch that decides on it: nothing else happens."""
         isa = self.isa
-        path, after = [load], dict(known)
+        # Each instruction of the way, with what is known of the registers before it.
+        path, after = [(load, dict(known))], dict(known)
         isa.track(load, after, self)
-        for insn in self.walk(load.address + load.size, BRANCH_LIMIT, decoder=self.decoder):
+        for insn in self.stream(load.address + load.size, BRANCH_LIMIT, decoder=self.decoder):
             target = isa.conditional_target(insn)
             # ppc64's acquire idiom branches to the next instruction: not a decision.
             if target is not None and target != insn.address + insn.size:
-                return self._decides(path, insn, target, known)
+                return self._decides(path, insn, target, after)
             if isa.writes_shared_memory(insn, after):
                 return Verdict(False, "runs %s at %#x between loading _initgate_state and "
                                "branching on it" % (_spelled(insn), insn.address))
             if target is None and isa.transfers_control(insn):
                 break
+            path.append((insn, dict(after)))
             isa.track(insn, after, self)
-            path.append(insn)
         return Verdict(False, "loads _initgate_state at %#x but does not branch on it"
                        % load.address)
 
@@ -209,24 +216,23 @@ class GateChecker:
         linker/machine.py runs `path` for each such state; the branch must
         depend on nothing else, and the side it then takes must wait.
         """
-        isa, waits = self.isa, {}
+        isa, waits, load = self.isa, {}, path[0][0]
         for state in WAITING_STATES:
-            machine, now = Machine(self.places.state, state), dict(known)
-            for insn in path:
-                isa.evaluate(insn, machine, now)
-                isa.track(insn, now, self)
-            taken = isa.taken(branch, machine, now)
+            machine = Machine(self.places.state, state)
+            for insn, before in path:
+                isa.evaluate(insn, machine, before)
+            taken = isa.taken(branch, machine, known)
             if taken is None:
                 return Verdict(False, "loads _initgate_state at %#x, but the branch at %#x "
-                               "does not depend on it alone" % (path[0].address, branch.address))
+                               "does not depend on it alone" % (load.address, branch.address))
             side = target if taken else branch.address + branch.size
             if side not in waits:
-                waits[side] = self._reaches_wait(side, now)
+                waits[side] = self._reaches_wait(side, known)
             if not waits[side]:
                 return Verdict(False, "loads _initgate_state, but with the state %d the branch "
                                "at %#x goes to %#x, which does not call _initgate_wait"
                                % (state, branch.address, side))
-        return Verdict(True, "loads _initgate_state at %#x" % path[0].address)
+        return Verdict(True, "loads _initgate_state at %#x" % load.address)
 
     def _reaches_wait(self, address, known, jumps=2):
         """Whether the code at `address` calls _initgate_wait before doing anything else.
@@ -237,7 +243,7 @@ class GateChecker:
         would run before the gate, or could skip the wait.
         """
         isa, known = self.isa, dict(known)
-        for insn in self.walk(address, WAIT_LIMIT, decoder=self.decoder):
+        for insn in self.stream(address, WAIT_LIMIT, decoder=self.decoder):
             if isa.call_target(insn, known) in self.wait_entries \
                     or isa.jump_target(insn) in self.wait_entries:
                 return True
