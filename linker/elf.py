@@ -309,11 +309,24 @@ class ElfFile:
     def _dynsym_count(self):
         hash_addr = self.dyn_value(DT_HASH)
         if hash_addr is not None:
-            return self.unpack(self.layout.u32, self.offset_of(hash_addr) + 4, "DT_HASH")[0]
+            return self._hash_count(self.offset_of(hash_addr, 8, "DT_HASH"))
         gnu = self.dyn_value(DT_GNU_HASH)
         if gnu is None:
             self.fail("no DT_HASH or DT_GNU_HASH to size the dynamic symbol table")
         return self._gnu_hash_count(self.offset_of(gnu, 16, "DT_GNU_HASH"))
+
+    def _hash_count(self, base):
+        """nchain, the second entry of DT_HASH: the number of dynamic symbols.
+
+        Entries are 4 bytes by the ELF spec, 8 in the s390x ABI, yet some
+        linkers (zig's) write 4 there too, so the table says which: read as
+        4-byte entries, an 8-byte table shows a zero half of nbucket or nchain,
+        and neither is ever 0 (a table has a bucket; symbol 0 always exists).
+        """
+        nbucket, nchain = self.unpack(self.layout.u32[0] + "2I", base, "DT_HASH")
+        if self.layout.bits == 64 and 0 in (nbucket, nchain):
+            return self.unpack(self.layout.u32[0] + "Q", base + 8, "DT_HASH")[0]
+        return nchain
 
     def _gnu_hash_count(self, base):
         # The highest symbol index in any chain, found by walking to each chain's end.

@@ -1,4 +1,4 @@
-"""The gate in 32-bit ARM machine code (Thumb-2 and A32), as gcc emits gate.h.
+"""The gate in 32-bit ARM machine code (Thumb-2 and A32), as gcc and clang emit gate.h.
 
 armhf has no PC-relative data load, and -fPIC gcc does without the GOT for a
 hidden symbol: it loads the distance to `_initgate_state` from a literal pool
@@ -7,7 +7,12 @@ after the function, `ldr r3, [pc, #N]`, adds the PC, `add r3, pc`, and reads
 `bne` toward `bl _initgate_wait`.  `movw`/`movt` pairs (-mcpu with MOVW)
 are followed too.  The PC reads 4 bytes ahead in Thumb, 8 in A32: a function
 whose address has bit 0 set is Thumb (the note's offsets and the symbol
-table keep that bit), one without is decoded as A32.
+table keep that bit), one without is decoded as A32 (clang's default for
+armhf).  A variadic function saves its register arguments through a copy of
+the stack pointer, `add ip, sp, #12; stm ip, {r1, r2, r3}`.  gcc -O0 turns the
+comparison into a boolean with `ite ne; movne; moveq` before branching on it;
+instructions such as `cmpne` run only when their condition holds, which the
+machine decides from the flags it holds, or does not know.
 """
 
 from capstone import CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET
@@ -15,7 +20,10 @@ from capstone.arm import (
     ARM_CC_AL, ARM_CC_INVALID, ARM_INS_B, ARM_INS_BL, ARM_INS_BLX, ARM_INS_CBNZ, ARM_INS_CBZ,
     ARM_OP_IMM, ARM_OP_MEM, ARM_OP_REG)
 
-FRAME_REGISTERS = ("sp", "r7", "r11", "fp")
+from initgate.linker.machine import (
+    CONDITION_CODES, condition, forget, result_flags, stack_frame, subtract_flags)
+
+STACK_POINTER = "sp"
 MASK = (1 << 32) - 1
 TRAPS = ("udf", "svc", "bkpt")
 STORES = ("str", "stm", "push", "stl", "vst", "vpush")
@@ -35,8 +43,12 @@ def entry_points(address, ctx):
 
 
 def _name(insn, reg):
-    return {"r13": "sp", "r14": "lr", "r15": "pc", "sb": "r9", "sl": "r10", "ip": "r12"}.get(
-        insn.reg_name(reg), insn.reg_name(reg))
+    return {"r13": "sp", "r14": "lr", "r15": "pc", "sb": "r9", "sl": "r10", "ip": "r12",
+            "fp": "r11"}.get(insn.reg_name(reg), insn.reg_name(reg))
+
+
+def _disp(op):
+    return -op.mem.disp if op.subtracted else op.mem.disp
 
 
 def _pc(insn, known):
@@ -45,15 +57,27 @@ def _pc(insn, known):
 
 def _literal(insn, op, known, ctx):
     """The word an `ldr rd, [pc, #off]` loads from the literal pool."""
-    disp = -op.mem.disp if op.subtracted else op.mem.disp
-    return ctx.u32(((_pc(insn, known) & ~3) + disp) & MASK)
+    return ctx.u32(((_pc(insn, known) & ~3) + _disp(op)) & MASK)
+
+
+def _frame_source(insn, regs):
+    """The register that `mov rd, rm`, `add rd, rn, #imm` or Thumb's `add rd, #imm` copies
+    or offsets into rd, if insn is one of those."""
+    ops, m = insn.operands, insn.mnemonic.split(".")[0]
+    if not regs or not regs[0] or m.rstrip("s") not in ("add", "sub", "mov"):
+        return None
+    if m.startswith("mov"):
+        return regs[1] if len(ops) == 2 else None
+    if len(ops) == 3 and ops[2].type == ARM_OP_IMM:
+        return regs[1]
+    return regs[0] if len(ops) == 2 and ops[1].type == ARM_OP_IMM else None
 
 
 def track(insn, known, ctx):
     ops = insn.operands
     regs = [_name(insn, op.reg) if op.type == ARM_OP_REG else None for op in ops]
     m = insn.mnemonic.split(".")[0]
-    value = None
+    value, frame_copy = None, None
     if m == "ldr" and len(ops) == 2 and ops[1].type == ARM_OP_MEM \
             and _name(insn, ops[1].mem.base) == "pc" and not ops[1].mem.index:
         value = _literal(insn, ops[1], known, ctx)
@@ -63,6 +87,8 @@ def track(insn, known, ctx):
         other = regs[2] if regs[1] == "pc" else regs[1]
         if other in known:
             value = known[other] + _pc(insn, known)
+    elif _frame_source(insn, regs) in stack_frame(known, STACK_POINTER) and _always(insn):
+        frame_copy = regs[0]
     elif m == "add" and len(ops) == 3 and regs[1] in known and ops[2].type == ARM_OP_IMM:
         value = known[regs[1]] + ops[2].imm
     elif m == "movw" and ops[1].type == ARM_OP_IMM:
@@ -70,8 +96,7 @@ def track(insn, known, ctx):
     elif m == "movt" and regs[0] in known and ops[1].type == ARM_OP_IMM:
         value = (known[regs[0]] & 0xFFFF) | ops[1].imm << 16
     _, written = insn.regs_access()
-    for reg in written:
-        known.pop(_name(insn, reg), None)
+    forget(known, {_name(insn, reg) for reg in written}, STACK_POINTER, frame_copy)
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -87,7 +112,7 @@ def load_address(insn, known):
     base = known.get(_name(insn, op.mem.base))
     if base is None:
         return None
-    return (base + (-op.mem.disp if op.subtracted else op.mem.disp)) & MASK
+    return (base + _disp(op)) & MASK
 
 
 def _target(insn):
@@ -100,7 +125,7 @@ def _always(insn):
     return insn.cc in (ARM_CC_AL, ARM_CC_INVALID)
 
 
-def call_target(insn):
+def call_target(insn, known):
     if insn.id in (ARM_INS_BL, ARM_INS_BLX) and _always(insn):
         return _target(insn)
     return None
@@ -124,14 +149,147 @@ def transfers_control(insn):
         _name(insn, reg) == "pc" for reg in written)
 
 
-def writes_shared_memory(insn):
+def _frame_slot(insn, op, known):
+    """(base, displacement) of a memory operand in the frame, or None."""
+    base = _name(insn, op.mem.base)
+    if op.mem.index or base not in stack_frame(known, STACK_POINTER):
+        return None
+    return base, _disp(op)
+
+
+def writes_shared_memory(insn, known):
     m = insn.mnemonic.split(".")[0]
     if not m.startswith(STORES):
         return False
     if m.startswith(("push", "vpush")):
         return False
-    for op in insn.operands:
-        if op.type == ARM_OP_MEM and _name(insn, op.mem.base) not in FRAME_REGISTERS:
-            return True
+    if any(op.type == ARM_OP_MEM and _frame_slot(insn, op, known) is None
+           for op in insn.operands):
+        return True
     # stm/stmdb name their base as the first, register operand.
-    return m.startswith("stm") and _name(insn, insn.operands[0].reg) not in FRAME_REGISTERS
+    return m.startswith("stm") and _name(insn, insn.operands[0].reg) not in stack_frame(
+        known, STACK_POINTER)
+
+
+# The machine (linker/machine.py), by capstone's instruction name, which
+# leaves out the condition and the `s` of flag-setting forms.
+LOADS = {"ldr": 4, "ldrb": 1, "ldrh": 2, "lda": 4, "ldab": 1, "ldah": 2}
+STORES_FOLLOWED = {"str": 4, "strb": 1, "strh": 2}
+
+
+def _value(insn, op, machine):
+    if op.shift.type:
+        return None
+    if op.type == ARM_OP_IMM:
+        return op.imm & MASK
+    if op.type == ARM_OP_REG:
+        return machine.get(_name(insn, op.reg))
+    return None
+
+
+def _put(insn, op, value, machine):
+    machine.put(_name(insn, op.reg), None if value is None else value & MASK)
+
+
+def _load(insn, machine, known):
+    dest, src = insn.operands[:2]
+    slot = _frame_slot(insn, src, known) if src.type == ARM_OP_MEM else None
+    value = machine.read(load_address(insn, known), slot, LOADS[insn.insn_name()])
+    _put(insn, dest, value, machine)
+
+
+def _store(insn, machine, known):
+    src, dest = insn.operands[:2]
+    machine.write(_frame_slot(insn, dest, known), STORES_FOLLOWED[insn.insn_name()],
+                  _value(insn, src, machine))
+
+
+def _operands(insn, machine, store):
+    """The two inputs of `op rd, rn, operand`, `op rd, operand` (Thumb) or `cmp rn, operand`."""
+    ops = insn.operands
+    first = ops[1] if store and len(ops) == 3 else ops[0]
+    return _value(insn, first, machine), _value(insn, ops[-1], machine)
+
+
+def _arithmetic(operation, subtraction=False, store=True):
+    def run(insn, machine, known):
+        a, b = _operands(insn, machine, store)
+        result = None if None in (a, b) else operation(a, b) & MASK
+        if insn.update_flags or not store:
+            flags = None
+            if result is not None:
+                flags = subtract_flags(a, b, 32) if subtraction else result_flags(result, 32)
+            machine.put("flags", flags)
+        if store:
+            _put(insn, insn.operands[0], result, machine)
+    return run
+
+
+def _unary(operation):
+    def run(insn, machine, known):
+        value = _value(insn, insn.operands[-1], machine)
+        result = None if value is None else operation(value) & MASK
+        if insn.update_flags:
+            machine.put("flags", None if result is None else result_flags(result, 32))
+        _put(insn, insn.operands[0], result, machine)
+    return run
+
+
+def _nothing(insn, machine, known):
+    return None
+
+
+SEMANTICS = {
+    "mov": _unary(lambda v: v),
+    "mvn": _unary(lambda v: ~v),
+    "uxtb": _unary(lambda v: v & 0xFF),
+    "uxth": _unary(lambda v: v & 0xFFFF),
+    "cmp": _arithmetic(lambda a, b: a - b, subtraction=True, store=False),
+    "tst": _arithmetic(lambda a, b: a & b, store=False),
+    "sub": _arithmetic(lambda a, b: a - b, subtraction=True),
+    "rsb": _arithmetic(lambda a, b: b - a),
+    "add": _arithmetic(lambda a, b: a + b),
+    "and": _arithmetic(lambda a, b: a & b),
+    "orr": _arithmetic(lambda a, b: a | b),
+    "eor": _arithmetic(lambda a, b: a ^ b),
+    "bic": _arithmetic(lambda a, b: a & ~b),
+    "dmb": _nothing, "dsb": _nothing, "isb": _nothing, "nop": _nothing, "it": _nothing,
+}
+
+
+def _unmodeled(insn, machine, known):
+    """Forget what insn writes: registers, the flags, and the frame's slots if memory."""
+    _, written = insn.regs_access()
+    for reg in written:
+        name = _name(insn, reg)
+        machine.put("flags" if name in ("cpsr", "apsr", "apsr_nzcv") else name, None)
+    if insn.mnemonic.split(".")[0].startswith(STORES):
+        machine.slots.clear()
+
+
+def _run(insn, machine, known):
+    name = insn.insn_name()
+    if name in LOADS and not insn.writeback and insn.operands[1].type == ARM_OP_MEM:
+        _load(insn, machine, known)
+    elif name in STORES_FOLLOWED and not insn.writeback:
+        _store(insn, machine, known)
+    else:
+        SEMANTICS.get(name, _unmodeled)(insn, machine, known)
+
+
+def evaluate(insn, machine, known):
+    # Inside an IT block, or in A32, an instruction runs only if its condition holds.
+    holds = True
+    if not _always(insn) and insn.insn_name() != "it":
+        holds = condition(CONDITION_CODES.get(insn.cc), machine.get("flags"))
+    if holds:
+        _run(insn, machine, known)
+    elif holds is None:
+        _unmodeled(insn, machine, known)
+
+
+def taken(insn, machine, known):
+    if insn.id in (ARM_INS_CBZ, ARM_INS_CBNZ):
+        value = _value(insn, insn.operands[0], machine)
+        return None if value is None else (value == 0) == (insn.id == ARM_INS_CBZ)
+    return condition(CONDITION_CODES.get(insn.cc), machine.get("flags"))

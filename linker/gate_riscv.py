@@ -1,20 +1,27 @@
-"""The gate in RISC-V (RV64GC) machine code, as gcc emits gate.h.
+"""The gate in RISC-V (RV64GC) machine code, as gcc and clang emit gate.h.
 
 The hidden `_initgate_state` is reached PC-relative: `auipc a4, hi` then
 either `lw a4, lo(a4)` or, at -O0, `addi a5, a5, lo; lw a5, 0(a5)`; the
 acquire is a `fence r,rw`, then `li a5, 2; bne a4, a5, cold` toward `jal
-_initgate_wait`.  capstone gives auipc's raw 20-bit immediate and branch and
+_initgate_wait`.  clang writes `auipc a0, hi; addi a0, a0, lo; lw a0, 0(a0)` at
+every level, and lld leaves its calls unrelaxed, `auipc ra, hi; jalr ra,
+lo(ra)`.  capstone gives auipc's raw 20-bit immediate and branch and
 jump offsets relative to the instruction, and writes compressed loads and
 stores (`c.lw`, `c.sdsp`) as register, offset, base instead of a memory
-operand; both forms are read here.
+operand; both forms are read here.  A compressed two-operand instruction
+(`c.addw a0, a1`) reads its destination too.
 """
 
+from initgate.linker.machine import forget, signed, stack_frame
+
 MASK = (1 << 64) - 1
-FRAME_REGISTERS = ("sp", "s0", "fp")
+STACK_POINTER = "sp"
 STORES = ("sb", "sh", "sw", "sd", "c.sw", "c.sd", "c.swsp", "c.sdsp", "fs", "c.fs", "amo",
           "sc.")
 BRANCHES = ("beq", "bne", "blt", "bge", "bltu", "bgeu", "beqz", "bnez", "blez", "bgez",
             "bltz", "bgtz", "bgt", "ble", "bgtu", "bleu", "c.beqz", "c.bnez")
+# What may copy a frame address, by the index of the register it adds to or copies.
+FRAME_COPIES = {"addi": 1, "c.addi4spn": 1, "mv": 1, "c.mv": 1, "c.addi": 0}
 JUMPS = ("j", "c.j")
 CALLS = ("jal", "c.jal", "call")
 TRAPS = ("ecall", "ebreak", "c.ebreak", "unimp", "c.unimp", "mret", "sret", "wfi")
@@ -35,19 +42,29 @@ def _memory(insn):
     return None, None
 
 
+def _written(insn):
+    regs = [_reg(insn, op) for op in insn.operands]
+    m = insn.mnemonic
+    if regs and regs[0] and not m.startswith(STORES) and m not in BRANCHES:
+        return {regs[0]}
+    return set()
+
+
 def track(insn, known, ctx):
     ops, m = insn.operands, insn.mnemonic
     regs = [_reg(insn, op) for op in ops]
-    value = None
+    value, frame_copy = None, None
     if m == "auipc":
         hi = ops[1].imm & 0xFFFFF
         value = insn.address + ((hi - (1 << 20) if hi & 0x80000 else hi) << 12)
+    elif m in FRAME_COPIES and len(regs) > FRAME_COPIES[m] \
+            and regs[FRAME_COPIES[m]] in stack_frame(known, STACK_POINTER):
+        frame_copy = regs[0]
     elif m in ("addi", "c.addi") and regs[-2] in known and ops[-1].type == 2:
         value = known[regs[-2]] + ops[-1].imm
     elif m in ("mv", "c.mv") and regs[1] in known:
         value = known[regs[1]]
-    if regs and regs[0] and not m.startswith(STORES) and m not in BRANCHES:
-        known.pop(regs[0], None)
+    forget(known, _written(insn), STACK_POINTER, frame_copy)
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -67,10 +84,15 @@ def _relative(insn):
     return None
 
 
-def call_target(insn):
+def call_target(insn, known):
     # `jal rd, off` with rd other than ra is shown with its register: not a call.
     if insn.mnemonic in CALLS and len(insn.operands) == 1:
         return _relative(insn)
+    # The unrelaxed `call`: `auipc ra, hi; jalr ra, lo(ra)`.
+    ops = insn.operands
+    if insn.mnemonic == "jalr" and len(ops) == 3 and _reg(insn, ops[0]) == "ra" \
+            and known.get(_reg(insn, ops[1])) is not None and ops[2].type == 2:
+        return (known[_reg(insn, ops[1])] + ops[2].imm) & MASK
     return None
 
 
@@ -88,8 +110,137 @@ def transfers_control(insn):
         "jalr", "c.jalr", "jr", "c.jr", "ret")
 
 
-def writes_shared_memory(insn):
-    if not insn.mnemonic.startswith(STORES):
-        return False
-    base, _ = _memory(insn)
-    return base not in FRAME_REGISTERS
+def _frame_slot(insn, known):
+    base, offset = _memory(insn)
+    return (base, offset) if base in stack_frame(known, STACK_POINTER) else None
+
+
+def writes_shared_memory(insn, known):
+    return insn.mnemonic.startswith(STORES) and _frame_slot(insn, known) is None
+
+
+# The machine (linker/machine.py).
+LOADS = {"lw": (4, True), "lwu": (4, False), "ld": (8, False), "lb": (1, True),
+         "lbu": (1, False), "lh": (2, True), "lhu": (2, False), "c.lw": (4, True),
+         "c.ld": (8, False), "c.lwsp": (4, True), "c.ldsp": (8, False)}
+STORES_FOLLOWED = {"sw": 4, "sd": 8, "sb": 1, "sh": 2, "c.sw": 4, "c.sd": 8, "c.swsp": 4,
+                   "c.sdsp": 8}
+
+
+def _s(v):
+    return signed(v, 64)
+
+
+def _u(v):
+    return v & MASK
+
+
+# Each branch's condition over its two registers (one, against zero).
+CONDITIONS = {
+    "beq": lambda a, b: a == b, "bne": lambda a, b: a != b,
+    "blt": lambda a, b: _s(a) < _s(b), "bge": lambda a, b: _s(a) >= _s(b),
+    "bgt": lambda a, b: _s(a) > _s(b), "ble": lambda a, b: _s(a) <= _s(b),
+    "bltu": lambda a, b: _u(a) < _u(b), "bgeu": lambda a, b: _u(a) >= _u(b),
+    "bgtu": lambda a, b: _u(a) > _u(b), "bleu": lambda a, b: _u(a) <= _u(b),
+    "beqz": lambda a: a == 0, "bnez": lambda a: a != 0, "c.beqz": lambda a: a == 0,
+    "c.bnez": lambda a: a != 0, "blez": lambda a: _s(a) <= 0, "bgez": lambda a: _s(a) >= 0,
+    "bltz": lambda a: _s(a) < 0, "bgtz": lambda a: _s(a) > 0,
+}
+
+
+def _value(insn, op, machine):
+    if op.type == 2:
+        return op.imm & MASK
+    if op.type != 1:
+        return None
+    name = _reg(insn, op)
+    return 0 if name == "zero" else machine.get(name)
+
+
+def _put(insn, op, value, machine):
+    if _reg(insn, op) != "zero":
+        machine.put(_reg(insn, op), None if value is None else value & MASK)
+
+
+def _load(insn, machine, known):
+    size, extend = LOADS[insn.mnemonic]
+    value = machine.read(load_address(insn, known), _frame_slot(insn, known), size)
+    if value is not None and extend:
+        value = signed(value, 8 * size)
+    _put(insn, insn.operands[0], value, machine)
+
+
+def _store(insn, machine, known):
+    machine.write(_frame_slot(insn, known), STORES_FOLLOWED[insn.mnemonic],
+                  _value(insn, insn.operands[0], machine))
+
+
+def _operation(function, word=False, reads_dest=False):
+    """rd = function(sources...); `word` sign-extends the low 32 bits (addw, c.addiw)."""
+    def run(insn, machine, known):
+        dest, *sources = insn.operands
+        inputs = [_value(insn, op, machine) for op in ([dest] if reads_dest else []) + sources]
+        result = None if None in inputs else function(*inputs)
+        if result is not None and word:
+            result = signed(result, 32)
+        _put(insn, dest, result, machine)
+    return run
+
+
+def _nothing(insn, machine, known):
+    return None
+
+
+SEMANTICS = {
+    "li": _operation(lambda v: v), "c.li": _operation(lambda v: v),
+    "mv": _operation(lambda v: v), "c.mv": _operation(lambda v: v),
+    "addi": _operation(lambda a, b: a + b), "c.addi": _operation(lambda a, b: a + b, False, True),
+    "addiw": _operation(lambda a, b: a + b, True),
+    "c.addiw": _operation(lambda a, b: a + b, True, True),
+    "sext.w": _operation(lambda v: v, True),
+    "add": _operation(lambda a, b: a + b), "c.add": _operation(lambda a, b: a + b, False, True),
+    "addw": _operation(lambda a, b: a + b, True),
+    "c.addw": _operation(lambda a, b: a + b, True, True),
+    "sub": _operation(lambda a, b: a - b), "c.sub": _operation(lambda a, b: a - b, False, True),
+    "subw": _operation(lambda a, b: a - b, True),
+    "c.subw": _operation(lambda a, b: a - b, True, True),
+    "xori": _operation(lambda a, b: a ^ b), "xor": _operation(lambda a, b: a ^ b),
+    "c.xor": _operation(lambda a, b: a ^ b, False, True),
+    "ori": _operation(lambda a, b: a | b), "or": _operation(lambda a, b: a | b),
+    "c.or": _operation(lambda a, b: a | b, False, True),
+    "andi": _operation(lambda a, b: a & b), "and": _operation(lambda a, b: a & b),
+    "c.andi": _operation(lambda a, b: a & b, False, True),
+    "c.and": _operation(lambda a, b: a & b, False, True),
+    "seqz": _operation(lambda v: int(v & MASK == 0)),
+    "snez": _operation(lambda v: int(v & MASK != 0)),
+    "sltiu": _operation(lambda a, b: int(_u(a) < _u(b))),
+    "sltu": _operation(lambda a, b: int(_u(a) < _u(b))),
+    "slti": _operation(lambda a, b: int(_s(a) < _s(b))),
+    "slt": _operation(lambda a, b: int(_s(a) < _s(b))),
+    "fence": _nothing, "nop": _nothing, "c.nop": _nothing,
+}
+
+
+def _unmodeled(insn, machine, known):
+    for name in _written(insn):
+        machine.put(name, None)
+    if insn.mnemonic.startswith(STORES):
+        machine.slots.clear()
+
+
+def evaluate(insn, machine, known):
+    m = insn.mnemonic
+    if m in LOADS:
+        _load(insn, machine, known)
+    elif m in STORES_FOLLOWED:
+        _store(insn, machine, known)
+    else:
+        SEMANTICS.get(m, _unmodeled)(insn, machine, known)
+
+
+def taken(insn, machine, known):
+    test = CONDITIONS.get(insn.mnemonic)
+    inputs = [_value(insn, op, machine) for op in insn.operands[:-1]]
+    if test is None or None in inputs:
+        return None
+    return bool(test(*inputs))

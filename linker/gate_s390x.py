@@ -1,20 +1,42 @@
-"""The gate in s390x (z/Architecture) machine code, as gcc emits gate.h.
+"""The gate in s390x (z/Architecture) machine code, as gcc and clang emit gate.h.
 
 z/Architecture reads PC-relative data in one instruction: `lrl %r1,
 _initgate_state` (a plain load is already an acquire on this strongly
 ordered machine), or `larl %r1, _initgate_state; l %r1, 0(%r1)`.  Then `chi
-%r1, 2; jne cold` toward `brasl %r14, _initgate_wait`.  capstone gives the
-PC-relative operands of larl, lrl, brasl and the jumps as absolute
-addresses.  The file is big-endian; gatecheck.py sets capstone's mode for it.
+%r1, 2; jne cold` toward `brasl %r14, _initgate_wait`; clang compares and
+branches in one, `cijlh %r0, 2, cold`, or compares the word in memory,
+`chsi 0(%r1), 2`.  gcc -O0 computes a boolean first (`xilf; lpr; lcr; srl`).
+capstone gives the PC-relative operands of larl, lrl, brasl and the jumps as
+absolute addresses, and a branch's condition as its mnemonic's suffix (`jlh`,
+`cijlh`) or, for brc and the compare-and-branch forms, as a mask operand.
+The file is big-endian; gatecheck.py sets capstone's mode for it.
 """
 
+import re
+
+from initgate.linker.machine import forget, mask, signed, stack_frame
+
 MASK = (1 << 64) - 1
-FRAME_REGISTERS = ("15", "11", "r15", "r11", "%r15", "%r11")
+STACK_POINTER = "15"
 RELATIVE_LOADS = ("lrl", "lgrl", "lgfrl", "llgfrl", "lhrl", "lghrl", "llhrl", "llghrl")
+RELATIVE_COMPARES = ("crl", "cgrl", "cgfrl", "chrl", "cghrl", "clrl", "clgrl", "clgfrl",
+                     "clhrl", "clghrl")
+MEMORY_COMPARES = ("c", "cy", "cg", "cgf", "ch", "chy", "cgh", "chsi", "cghsi", "chhsi",
+                   "cl", "cly", "clg", "clgf", "clfhsi", "clghsi", "clhhsi")
 NOT_DESTINATIONS = ("st", "c", "t", "b", "j", "mvc", "mvi", "ex", "svc")
 STORES = ("st", "mvc", "mvi", "mvhi", "mvghi", "mvhhi", "xc", "oc", "nc", "oi", "ni", "xi",
           "asi", "agsi", "cs", "csg")
 BRANCH_ON_CONDITION = ("brc", "brcl", "bcr", "bc")
+# Compare and branch relative (cij, clgrj...), compare and branch to a
+# register's address (crb...), compare and trap (cit, clgt...).
+COMPARE_AND_JUMP = re.compile(r"c(l?)(g?)([ri])j([a-z]*)$")
+COMPARE_AND_BRANCH = re.compile(r"cl?g?[ri]b")
+COMPARE_AND_TRAP = re.compile(r"cl?g?(r|i|fi)?t")
+# The condition masks of the extended mnemonics: bit 8 takes the branch on
+# condition code 0 (equal, zero), 4 on 1 (low), 2 on 2 (high), 1 on 3.
+SUFFIX_MASKS = {"o": 1, "h": 2, "p": 2, "nle": 3, "l": 4, "m": 4, "nhe": 5, "lh": 6,
+                "ne": 7, "nz": 7, "e": 8, "z": 8, "nlh": 9, "he": 10, "nl": 11, "nm": 11,
+                "le": 12, "nh": 13, "np": 13, "no": 14, "": 15}
 
 
 def _reg(insn, op):
@@ -25,21 +47,37 @@ def _imm(op):
     return op.imm if op.type == 2 else None                     # SYSZ_OP_IMM
 
 
+def _written(insn):
+    ops, m = insn.operands, insn.mnemonic
+    regs = [_reg(insn, op) for op in ops]
+    if m.startswith("lm") and len(regs) > 1 and regs[0] and regs[1]:
+        first, last = int(regs[0]), int(regs[1])
+        return {str(r % 16) for r in range(first, last + (16 if last < first else 0) + 1)}
+    if regs and regs[0] and not m.startswith(NOT_DESTINATIONS):
+        return {regs[0]}
+    return set()
+
+
 def track(insn, known, ctx):
     ops, m = insn.operands, insn.mnemonic
     regs = [_reg(insn, op) for op in ops]
-    value = None
+    frame = stack_frame(known, STACK_POINTER)
+    value, frame_copy = None, None
     if m == "larl":
         value = _imm(ops[1])
     elif m in ("la", "lay") and ops[1].type == 3 and not ops[1].mem.index:
-        base = known.get(insn.reg_name(ops[1].mem.base))
-        value = None if base is None else base + ops[1].mem.disp
+        base = insn.reg_name(ops[1].mem.base)
+        if base in frame:
+            frame_copy = regs[0]
+        elif base in known:
+            value = known[base] + ops[1].mem.disp
+    elif m == "lgr" and regs[1] in frame:
+        frame_copy = regs[0]
     elif m in ("lgr", "lr") and regs[1] in known:
         value = known[regs[1]]
-    if m.startswith("lm"):              # load multiple: forget everything
-        known.clear()
-    elif regs and regs[0] and not m.startswith(NOT_DESTINATIONS):
-        known.pop(regs[0], None)
+    elif m in ("aghi", "agfi") and regs[0] in frame:
+        frame_copy = regs[0]
+    forget(known, _written(insn), STACK_POINTER, frame_copy)
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -47,25 +85,37 @@ def track(insn, known, ctx):
 
 def load_address(insn, known):
     m, ops = insn.mnemonic, insn.operands
-    if m in RELATIVE_LOADS:
+    if m in RELATIVE_LOADS or m in RELATIVE_COMPARES:
         return _imm(ops[1])
-    if not m.startswith("l") or m in ("la", "lay", "larl") or m.startswith("lm") or len(ops) != 2:
+    if m in MEMORY_COMPARES:
+        op = next((op for op in ops if op.type == 3), None)
+    elif m.startswith("l") and m not in ("la", "lay", "larl") and not m.startswith("lm") \
+            and len(ops) == 2:
+        op = ops[1]
+    else:
         return None
-    op = ops[1]
-    if op.type != 3 or op.mem.index:
+    if op is None or op.type != 3 or op.mem.index:
         return None
     base = known.get(insn.reg_name(op.mem.base))
     return None if base is None else (base + op.mem.disp) & MASK
 
 
-def _mask(insn):
-    """The condition mask of a branch-on-condition (15 always, 0 never)."""
-    if insn.mnemonic in BRANCH_ON_CONDITION and insn.operands:
-        return _imm(insn.operands[0])
+def _condition_mask(insn):
+    """The mask of a conditional branch: 15 always, 0 never; None if not one."""
+    m, ops = insn.mnemonic, insn.operands
+    if m in BRANCH_ON_CONDITION:
+        return _imm(ops[0]) if ops else None
+    found = COMPARE_AND_JUMP.match(m)
+    if found:
+        return _imm(ops[2]) if len(ops) == 4 else SUFFIX_MASKS.get(found.group(4))
+    if m.startswith("jg") and len(m) > 2:
+        return SUFFIX_MASKS.get(m[2:])
+    if m.startswith("j") and m not in ("j", "jg"):
+        return SUFFIX_MASKS.get(m[1:])
     return None
 
 
-def call_target(insn):
+def call_target(insn, known):
     if insn.mnemonic in ("brasl", "bras") and len(insn.operands) == 2:
         return _imm(insn.operands[1])
     return None
@@ -74,31 +124,237 @@ def call_target(insn):
 def jump_target(insn):
     if insn.mnemonic in ("j", "jg"):
         return _imm(insn.operands[0])
-    if _mask(insn) == 15 and insn.mnemonic in ("brc", "brcl"):
+    if insn.mnemonic in ("brc", "brcl") and _condition_mask(insn) == 15:
         return _imm(insn.operands[1])
     return None
 
 
 def conditional_target(insn):
     m = insn.mnemonic
-    if m.startswith("j") and m not in ("j", "jg") and insn.operands:
-        return _imm(insn.operands[-1])
-    if m in ("brc", "brcl") and _mask(insn) not in (0, 15):
-        return _imm(insn.operands[1])
-    return None
+    if m in ("bcr", "bc") or m in ("j", "jg"):
+        return None
+    if _condition_mask(insn) in (None, 15) or not insn.operands:
+        return None
+    if m in ("brc", "brcl") and _condition_mask(insn) == 0:
+        return None
+    return _imm(insn.operands[-1])
 
 
 def transfers_control(insn):
     m = insn.mnemonic
-    if m in ("bcr", "bc") and _mask(insn) == 0:     # nopr: branch never
+    if m in ("bcr", "bc") and _condition_mask(insn) == 0:     # nopr: branch never
         return False
-    return m.startswith(("b", "j", "svc", "ex"))
+    return m.startswith(("b", "j", "svc", "ex")) or bool(
+        COMPARE_AND_JUMP.match(m) or COMPARE_AND_BRANCH.match(m) or COMPARE_AND_TRAP.match(m))
 
 
-def writes_shared_memory(insn):
+def _frame_slot(insn, op, known):
+    base = insn.reg_name(op.mem.base)
+    if op.mem.index or base not in stack_frame(known, STACK_POINTER):
+        return None
+    return base, op.mem.disp
+
+
+def writes_shared_memory(insn, known):
     if not insn.mnemonic.startswith(STORES):
         return False
-    for op in insn.operands:
-        if op.type == 3 and insn.reg_name(op.mem.base) not in FRAME_REGISTERS:
-            return True
-    return False
+    return any(op.type == 3 and _frame_slot(insn, op, known) is None for op in insn.operands)
+
+
+# The machine (linker/machine.py).  A register's value is held with how many
+# of its low bits are known: a 32-bit instruction leaves the high half as it was.
+LOADS = {"l": (4, None), "ly": (4, None), "lrl": (4, None), "lg": (8, 64), "lgrl": (8, 64),
+         "lgf": (4, "signed"), "lgfrl": (4, "signed"), "llgf": (4, 64), "llgfrl": (4, 64),
+         "lt": (4, None), "ltg": (8, 64)}
+STORES_FOLLOWED = {"st": 4, "sty": 4, "stg": 8}
+# Register to register: the source's bits read, the extension, the bits written.
+MOVES = {"lr": (32, None, 32), "lgr": (64, None, 64), "lgfr": (32, "signed", 64),
+         "llgfr": (32, None, 64), "llgcr": (8, None, 64), "llcr": (8, None, 32),
+         "ltr": (32, None, 32), "ltgr": (64, None, 64), "ltgfr": (32, "signed", 64),
+         "lhi": (16, "signed", 32), "lghi": (16, "signed", 64), "lgfi": (32, "signed", 64),
+         "llilf": (32, None, 64), "iilf": (32, None, 32)}
+
+
+def _get(machine, name, bits):
+    held = machine.get(name)
+    return None if held is None or held[1] < bits else held[0] & mask(bits)
+
+
+def _set(machine, name, value, bits):
+    if value is None:
+        machine.put(name, None)
+    elif bits == 64:
+        machine.put(name, (value & MASK, 64))
+    else:
+        held = machine.get(name)
+        if held is None:
+            machine.put(name, (value & mask(bits), bits))
+        else:
+            machine.put(name, ((held[0] & ~mask(bits)) | (value & mask(bits)), held[1]))
+
+
+def _operand(insn, op, machine, known, bits):
+    if op.type == 2:
+        return op.imm & mask(bits)
+    if op.type == 1:
+        return _get(machine, _reg(insn, op), bits)
+    if op.type == 3:
+        return machine.read(load_address(insn, known), _frame_slot(insn, op, known), bits // 8)
+    return None
+
+
+def _sign_cc(value, bits):
+    """Condition code of a signed result: 0 zero, 1 negative, 2 positive."""
+    value = signed(value, bits)
+    return 0 if value == 0 else 1 if value < 0 else 2
+
+
+def _compare_cc(a, b, bits, unsigned):
+    if not unsigned:
+        a, b = signed(a, bits), signed(b, bits)
+    return 0 if a == b else 1 if a < b else 2
+
+
+def _load(insn, machine, known):
+    size, extend = LOADS[insn.mnemonic]
+    dest, src = insn.operands[:2]
+    if src.type == 3:
+        value = machine.read(load_address(insn, known), _frame_slot(insn, src, known), size)
+    else:
+        value = machine.read(load_address(insn, known), None, size)
+    if value is not None and extend == "signed":
+        value = signed(value, 32)
+    _set(machine, _reg(insn, dest), value, extend and 64 or 8 * size)
+    if insn.mnemonic.startswith("lt"):
+        machine.put("cc", None if value is None else _sign_cc(value, 8 * size))
+
+
+def _store(insn, machine, known):
+    src, dest = insn.operands[:2]
+    size = STORES_FOLLOWED[insn.mnemonic]
+    machine.write(_frame_slot(insn, dest, known), size, _get(machine, _reg(insn, src), 8 * size))
+
+
+def _move(insn, machine, known):
+    read, extend, written = MOVES[insn.mnemonic]
+    dest, src = insn.operands[:2]
+    value = _operand(insn, src, machine, known, read)
+    if value is not None and extend == "signed":
+        value = signed(value, read)
+    _set(machine, _reg(insn, dest), value, written)
+    if insn.mnemonic.startswith("lt"):
+        machine.put("cc", None if value is None else _sign_cc(value, written))
+
+
+def _compare(bits, unsigned):
+    def run(insn, machine, known):
+        a, b = (_operand(insn, op, machine, known, bits) for op in insn.operands[:2])
+        machine.put("cc", None if None in (a, b) else _compare_cc(a, b, bits, unsigned))
+    return run
+
+
+def _arithmetic(operation, bits, cc):
+    """op r1, [r3,] operand: r1 = operation(source, operand), and the condition code."""
+    def run(insn, machine, known):
+        ops = insn.operands
+        sources = ops[1:] if len(ops) == 3 else ops
+        a, b = (_operand(insn, op, machine, known, bits) for op in sources[:2])
+        result = None if None in (a, b) else operation(a, b) & mask(bits)
+        _set(machine, _reg(insn, ops[0]), result, bits)
+        machine.put("cc", None if result is None else cc(result, bits))
+    return run
+
+
+def _logical_cc(result, bits):
+    return int(result != 0)
+
+
+def _arithmetic_cc(result, bits):
+    return _sign_cc(result, bits)
+
+
+def _unary(operation, bits):
+    """lpr, lcr: r1 = operation(r2) and its sign as the condition code (3 on overflow)."""
+    def run(insn, machine, known):
+        dest, src = insn.operands[:2]
+        value = _operand(insn, src, machine, known, bits)
+        result = None if value is None else operation(signed(value, bits))
+        overflow = result is not None and result != signed(result, bits)
+        _set(machine, _reg(insn, dest), result, bits)
+        machine.put("cc", None if result is None else 3 if overflow else _sign_cc(result, bits))
+    return run
+
+
+def _shift(operation):
+    def run(insn, machine, known):
+        dest, amount = insn.operands[:2]
+        value = _get(machine, _reg(insn, dest), 32)
+        n = _imm(amount)
+        _set(machine, _reg(insn, dest), None if None in (value, n) else operation(value, n), 32)
+    return run
+
+
+def _nothing(insn, machine, known):
+    return None
+
+
+SEMANTICS = {
+    "chi": _compare(32, False), "cfi": _compare(32, False), "cr": _compare(32, False),
+    "cghi": _compare(64, False), "cgfi": _compare(64, False), "cgr": _compare(64, False),
+    "clfi": _compare(32, True), "clr": _compare(32, True), "clgr": _compare(64, True),
+    "c": _compare(32, False), "cy": _compare(32, False), "chsi": _compare(32, False),
+    "cl": _compare(32, True), "cly": _compare(32, True), "clfhsi": _compare(32, True),
+    "crl": _compare(32, False), "clrl": _compare(32, True),
+    "xilf": _arithmetic(lambda a, b: a ^ b, 32, _logical_cc),
+    "nilf": _arithmetic(lambda a, b: a & b, 32, _logical_cc),
+    "oilf": _arithmetic(lambda a, b: a | b, 32, _logical_cc),
+    "xr": _arithmetic(lambda a, b: a ^ b, 32, _logical_cc),
+    "nr": _arithmetic(lambda a, b: a & b, 32, _logical_cc),
+    "or": _arithmetic(lambda a, b: a | b, 32, _logical_cc),
+    "ahi": _arithmetic(lambda a, b: a + signed(b, 32), 32, _arithmetic_cc),
+    "ahik": _arithmetic(lambda a, b: a + signed(b, 32), 32, _arithmetic_cc),
+    "aghi": _arithmetic(lambda a, b: a + b, 64, _arithmetic_cc),
+    "ar": _arithmetic(lambda a, b: a + b, 32, _arithmetic_cc),
+    "sr": _arithmetic(lambda a, b: a - b, 32, _arithmetic_cc),
+    "lpr": _unary(abs, 32), "lpgr": _unary(abs, 64),
+    "lcr": _unary(lambda v: -v, 32), "lcgr": _unary(lambda v: -v, 64),
+    "srl": _shift(lambda v, n: v >> n), "sll": _shift(lambda v, n: v << n),
+    "nopr": _nothing, "nop": _nothing, "bcr": _nothing,
+}
+
+
+def _unmodeled(insn, machine, known):
+    """Forget the registers insn writes, the condition code, the frame's slots if memory."""
+    for name in _written(insn):
+        machine.put(name, None)
+    machine.put("cc", None)
+    if insn.mnemonic.startswith(STORES):
+        machine.slots.clear()
+
+
+def evaluate(insn, machine, known):
+    m = insn.mnemonic
+    if m in LOADS:
+        _load(insn, machine, known)
+    elif m in STORES_FOLLOWED and insn.operands[1].type == 3:
+        _store(insn, machine, known)
+    elif m in MOVES:
+        _move(insn, machine, known)
+    elif m == "bcr" and _condition_mask(insn) != 0:
+        _unmodeled(insn, machine, known)
+    else:
+        SEMANTICS.get(m, _unmodeled)(insn, machine, known)
+
+
+def taken(insn, machine, known):
+    branch_mask = _condition_mask(insn)
+    found = COMPARE_AND_JUMP.match(insn.mnemonic)
+    if found:
+        unsigned, bits = found.group(1) == "l", 64 if found.group(2) else 32
+        a, b = (_operand(insn, op, machine, known, bits) for op in insn.operands[:2])
+        cc = None if None in (a, b) else _compare_cc(a, b, bits, unsigned)
+    else:
+        cc = machine.get("cc")
+    if cc is None or branch_mask is None:
+        return None
+    return bool(branch_mask & (8 >> cc))

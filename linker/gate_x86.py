@@ -5,16 +5,60 @@ $2,%eax; jne cold` (or `cmpl $2,_initgate_state(%rip)`).  i386 has no
 PC-relative data access, so -fPIC code first loads the GOT's address into a
 register, `call __x86.get_pc_thunk.bx; add $_GLOBAL_OFFSET_TABLE_,%ebx`, and
 reads the state at a fixed offset from it: `mov _initgate_state@GOTOFF(%ebx),
-%eax`.  The call of `_initgate_wait` sits on the cold side of the branch;
-assembly and hand-written callers `call _cgo_wait_runtime_init_done` instead.
-Memory operands are read through capstone's details.
+%eax`.  clang calls the next instruction instead of a thunk and pops the
+address it pushed: `call 1f; 1: pop %ebx; add $_GLOBAL_OFFSET_TABLE_+(1b-.),
+%ebx`.  At -O0 the value goes through the frame and a `setne`/`movzx`/`test`
+before its `je`.  The call of `_initgate_wait` sits on the cold side of the
+branch; assembly and hand-written callers `call _cgo_wait_runtime_init_done`
+instead.  Memory operands are read through capstone's details; registers are
+known by their widest name (%eax, %ax and %al are all rax).
 """
 
-from capstone import CS_AC_WRITE, CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET
+from capstone import CS_AC_WRITE, CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET, x86_const
 from capstone.x86 import X86_OP_IMM, X86_OP_MEM, X86_OP_REG, X86_REG_RIP
 
-FRAME_REGISTERS = ("rsp", "rbp", "esp", "ebp")
+from initgate.linker.machine import (
+    condition, forget, mask, result_flags, signed, stack_frame, subtract_flags)
+
+STACK_POINTER = "rsp"
+PUSHED = "pushed"     # a key of `known` that names no register
 MASK = (1 << 64) - 1
+
+
+def _registers():
+    """Capstone's register names -> (widest name, bits); bits 0 for %ah and the like."""
+    table = {}
+    for n in "abcd":
+        table.update({"r%sx" % n: ("r%sx" % n, 64), "e%sx" % n: ("r%sx" % n, 32),
+                      "%sx" % n: ("r%sx" % n, 16), "%sl" % n: ("r%sx" % n, 8),
+                      "%sh" % n: ("r%sx" % n, 0)})
+    for n in ("si", "di", "bp", "sp"):
+        table.update({"r" + n: ("r" + n, 64), "e" + n: ("r" + n, 32), n: ("r" + n, 16),
+                      n + "l": ("r" + n, 8)})
+    for i in range(8, 16):
+        r = "r%d" % i
+        table.update({r: (r, 64), r + "d": (r, 32), r + "w": (r, 16), r + "b": (r, 8)})
+    return table
+
+
+REGISTERS = _registers()
+# Capstone's register numbers -> widest names, looked up for every operand.
+KEYS = {getattr(x86_const, n): REGISTERS.get(n[8:].lower(), (n[8:].lower(), 64))[0]
+        for n in dir(x86_const) if n.startswith("X86_REG_") and n != "X86_REG_ENDING"}
+
+# jcc and setcc suffixes as ARM's condition names (linker/machine.py keeps
+# C set when a subtraction borrowed nothing, so x86's CF is its inverse).
+CONDITIONS = {
+    "e": "eq", "z": "eq", "ne": "ne", "nz": "ne", "b": "lo", "c": "lo", "nae": "lo",
+    "ae": "hs", "nb": "hs", "nc": "hs", "a": "hi", "nbe": "hi", "be": "ls", "na": "ls",
+    "l": "lt", "nge": "lt", "ge": "ge", "nl": "ge", "g": "gt", "nle": "gt", "le": "le",
+    "ng": "le", "s": "mi", "ns": "pl", "o": "vs", "no": "vc",
+}
+
+
+def _key(insn, reg):
+    """The widest name of a register, as `known` and the machine hold it."""
+    return KEYS.get(reg) if reg else None
 
 
 def _direct_target(insn):
@@ -28,8 +72,16 @@ def _base_address(insn, mem, known):
         return None
     if mem.base == X86_REG_RIP:
         return insn.address + insn.size + mem.disp
-    base = known.get(insn.reg_name(mem.base)) if mem.base else None
+    base = known.get(_key(insn, mem.base)) if mem.base else None
     return None if base is None else (base + mem.disp) & MASK
+
+
+def _frame_slot(insn, mem, known):
+    """(base, displacement) of a memory operand in the frame, or None."""
+    base = _key(insn, mem.base)
+    if mem.index or not mem.base or base not in stack_frame(known, STACK_POINTER):
+        return None
+    return base, mem.disp
 
 
 def _pc_thunk_register(target, ctx):
@@ -39,28 +91,50 @@ def _pc_thunk_register(target, ctx):
         dest, src = code[0].operands
         if dest.type == X86_OP_REG and src.type == X86_OP_MEM and src.mem.disp == 0 \
                 and code[0].reg_name(src.mem.base) == "esp" and not src.mem.index:
-            return code[0].reg_name(dest.reg)
+            return _key(code[0], dest.reg)
     return None
+
+
+def _call_is_address_arithmetic(insn, known, ctx):
+    """Record what a call of the next instruction or of a pc thunk leaves in a register."""
+    target = _direct_target(insn)
+    if target is None:
+        return False
+    if target == insn.address + insn.size:
+        known[PUSHED] = target
+        return True
+    register = _pc_thunk_register(target, ctx)
+    if register:
+        known[register] = insn.address + insn.size
+        return True
+    return False
 
 
 def track(insn, known, ctx):
     ops = insn.operands
+    # The return address a call of the next instruction pushed, if this is it.
+    pushed = known.pop(PUSHED, None)
     if insn.group(CS_GRP_CALL):
-        target = _direct_target(insn)
-        register = _pc_thunk_register(target, ctx) if target is not None else None
-        if register:
-            known[register] = insn.address + insn.size
-            return True
-        return False
-    dest = insn.reg_name(ops[0].reg) if ops and ops[0].type == X86_OP_REG else None
-    value = None
-    if insn.mnemonic == "add" and dest in known and ops[1].type == X86_OP_IMM:
+        return _call_is_address_arithmetic(insn, known, ctx)
+    dest = _key(insn, ops[0].reg) if ops and ops[0].type == X86_OP_REG else None
+    wide = dest is not None and ops[0].size >= 4
+    frame = stack_frame(known, STACK_POINTER)
+    value, frame_copy = None, None
+    if insn.mnemonic == "pop" and dest and pushed == insn.address:
+        value = pushed
+    elif insn.mnemonic in ("add", "sub", "and") and dest in frame and ops[1].type == X86_OP_IMM:
+        frame_copy = dest
+    elif insn.mnemonic == "add" and dest in known and ops[1].type == X86_OP_IMM:
         value = (known[dest] + ops[1].imm) & MASK
+    elif insn.mnemonic == "mov" and wide and ops[1].type == X86_OP_REG \
+            and _key(insn, ops[1].reg) in frame:
+        frame_copy = dest
     elif insn.mnemonic == "lea" and dest:
         value = _base_address(insn, ops[1].mem, known)
+        if wide and _frame_slot(insn, ops[1].mem, known):
+            frame_copy = dest
     _, written = insn.regs_access()
-    for reg in written:
-        known.pop(insn.reg_name(reg), None)
+    forget(known, {_key(insn, reg) for reg in written}, STACK_POINTER, frame_copy)
     if value is not None:
         known[dest] = value
     return False
@@ -77,7 +151,7 @@ def load_address(insn, known):
     return None
 
 
-def call_target(insn):
+def call_target(insn, known):
     return _direct_target(insn) if insn.group(CS_GRP_CALL) else None
 
 
@@ -96,9 +170,141 @@ def transfers_control(insn):
         or insn.mnemonic in ("ud2", "hlt", "syscall")
 
 
-def writes_shared_memory(insn):
+def writes_shared_memory(insn, known):
     for op in insn.operands:
         if op.type == X86_OP_MEM and op.access & CS_AC_WRITE \
-                and insn.reg_name(op.mem.base) not in FRAME_REGISTERS:
+                and _frame_slot(insn, op.mem, known) is None:
             return True
     return False
+
+
+# The machine (linker/machine.py).  A register's value is held with how many
+# of its low bits are known, since `sete %al` leaves the rest of rax as it was.
+def _read(insn, op, machine, known):
+    if op.type == X86_OP_IMM:
+        return op.imm & mask(8 * op.size)
+    if op.type == X86_OP_MEM:
+        return machine.read(_base_address(insn, op.mem, known),
+                            _frame_slot(insn, op.mem, known), op.size)
+    name, bits = REGISTERS.get(insn.reg_name(op.reg), (None, 0))
+    held = machine.get(name)
+    if not bits or held is None or held[1] < bits:
+        return None
+    return held[0] & mask(bits)
+
+
+def _write(insn, op, value, machine, known):
+    if op.type == X86_OP_MEM:
+        machine.write(_frame_slot(insn, op.mem, known), op.size, value)
+        return
+    name, bits = REGISTERS.get(insn.reg_name(op.reg), (None, 0))
+    held = machine.get(name)
+    if value is None or not bits:
+        machine.put(name, None)
+    elif bits >= 32:                  # a 32-bit write clears the upper half
+        machine.put(name, (value & mask(bits), 64))
+    elif held is not None:
+        machine.put(name, ((held[0] & ~mask(bits)) | (value & mask(bits)), held[1]))
+    else:
+        machine.put(name, (value & mask(bits), bits))
+
+
+def _both(insn, machine, known):
+    a, b = insn.operands[:2]
+    return _read(insn, a, machine, known), _read(insn, b, machine, known), 8 * a.size
+
+
+def _compare(insn, machine, known):
+    a, b, bits = _both(insn, machine, known)
+    machine.put("flags", None if None in (a, b) else subtract_flags(a, b, bits))
+
+
+def _same_register(insn):
+    a, b = insn.operands[:2]
+    return a.type == b.type == X86_OP_REG and a.reg == b.reg
+
+
+def _logic(operation, store=True, zeroes=False):
+    """and, or, xor, test; `zeroes`: the operation of a register with itself gives 0."""
+    def run(insn, machine, known):
+        a, b, bits = _both(insn, machine, known)
+        if zeroes and _same_register(insn):
+            a = b = 0
+        result = None if None in (a, b) else operation(a, b)
+        flags = None if result is None else dict(result_flags(result, bits), c=1, v=0)
+        machine.put("flags", flags)
+        if store:
+            _write(insn, insn.operands[0], result, machine, known)
+    return run
+
+
+def _move(extend):
+    def run(insn, machine, known):
+        dest, src = insn.operands[:2]
+        value = _read(insn, src, machine, known)
+        if value is not None:
+            value = extend(value, 8 * src.size)
+        _write(insn, dest, value, machine, known)
+    return run
+
+
+def _subtract(insn, machine, known):
+    a, b, bits = _both(insn, machine, known)
+    _compare(insn, machine, known)
+    _write(insn, insn.operands[0], None if None in (a, b) else a - b, machine, known)
+
+
+def _set(insn, machine, known):
+    holds = condition(CONDITIONS.get(insn.mnemonic[3:]), machine.get("flags"))
+    _write(insn, insn.operands[0], None if holds is None else int(holds), machine, known)
+
+
+def _widen_rax(insn, machine, known):
+    """cdqe, cwde: sign-extend the lower half of rax into its whole."""
+    bits = {"cdqe": 32, "cwde": 16}[insn.mnemonic]
+    held = machine.get("rax")
+    value = None if held is None or held[1] < bits else signed(held[0], bits)
+    machine.put("rax", None if value is None else (value & mask(64), 64))
+
+
+SEMANTICS = {
+    "mov": _move(lambda v, bits: v),
+    "movzx": _move(lambda v, bits: v),
+    "movsx": _move(signed),
+    "movsxd": _move(signed),
+    "cmp": _compare,
+    "test": _logic(lambda a, b: a & b, store=False),
+    "and": _logic(lambda a, b: a & b),
+    "or": _logic(lambda a, b: a | b),
+    "xor": _logic(lambda a, b: a ^ b, zeroes=True),
+    "sub": _subtract,
+    "cdqe": _widen_rax,
+    "cwde": _widen_rax,
+    "nop": lambda insn, machine, known: None,
+    "endbr64": lambda insn, machine, known: None,
+    "endbr32": lambda insn, machine, known: None,
+}
+
+
+def _unmodeled(insn, machine, known):
+    """Forget what insn writes: registers, the flags, and the frame's slots if memory."""
+    _, written = insn.regs_access()
+    names = {_key(insn, reg) for reg in written}
+    for name in names:
+        machine.put(name, None)
+    if names & {"rflags", "eflags"}:
+        machine.put("flags", None)
+    if any(op.type == X86_OP_MEM and op.access & CS_AC_WRITE for op in insn.operands) \
+            or names & set(stack_frame(known, STACK_POINTER)):
+        machine.slots.clear()
+
+
+def evaluate(insn, machine, known):
+    if insn.mnemonic.startswith("set") and insn.mnemonic[3:] in CONDITIONS:
+        _set(insn, machine, known)
+    else:
+        SEMANTICS.get(insn.mnemonic, _unmodeled)(insn, machine, known)
+
+
+def taken(insn, machine, known):
+    return condition(CONDITIONS.get(insn.mnemonic[1:]), machine.get("flags"))

@@ -7,15 +7,19 @@ with capstone's names for the architecture and modes.  A matcher offers:
     start(entry) -> dict                      what is known of the registers at entry
                                               (optional: nothing)
     track(insn, known, ctx) -> bool           update `known` (register -> address it
-                                              holds); True when insn is only address
-                                              arithmetic although it is a call (i386's
-                                              get_pc_thunk)
+                                              holds); True when insn is a call that only
+                                              computes an address (i386's get_pc_thunk)
+                                              or saves registers in the frame (ppc64's
+                                              _savegpr0_N)
     load_address(insn, known) -> int | None   the address a load reads
-    call_target(insn) -> int | None           a direct call's target
+    evaluate(insn, machine, known)            what insn computes (linker/machine.py)
+    taken(insn, machine, known) -> bool|None  whether a conditional branch is taken
+    call_target(insn, known) -> int | None    a call's target (direct, or through a
+                                              register `known` holds)
     jump_target(insn) -> int | None           a direct unconditional jump's target
     conditional_target(insn) -> int | None    a conditional branch's target
     transfers_control(insn) -> bool           any call, jump, return or trap
-    writes_shared_memory(insn) -> bool        a store other than to the stack frame
+    writes_shared_memory(insn, known) -> bool a store other than to the stack frame
     entry_points(address, ctx) -> set         where a direct call of the function at
                                               `address` lands (Thumb bit cleared, the
                                               ppc64 local entry point; optional: itself)
@@ -30,8 +34,11 @@ pool plus `add pc`, the i386 GOT register, the ppc64 TOC pointer).
 From the entry, the walk allows only instructions that neither transfer
 control nor store outside the stack frame (prologues, argument spills) until
 it meets a gate call, or a load of `_initgate_state` followed shortly by a
-conditional branch one of whose sides reaches a call of `_initgate_wait`.
-The places come from the runtime's note, so a stripped library checks the same.
+conditional branch.  Nothing but frame stores may come between the two, the
+branch must depend on the loaded value alone (linker/machine.py runs the
+instructions for every state but INITGATE_DONE), and for each such state the
+side it takes must call `_initgate_wait` before doing anything else.  The
+places come from the runtime's note, so a stripped library checks the same.
 """
 
 import importlib
@@ -39,9 +46,10 @@ import struct
 from dataclasses import dataclass
 
 from initgate.errors import ToolchainError
+from initgate.linker.machine import WAITING_STATES, Machine
 
 PROLOGUE_LIMIT = 32       # instructions allowed before the gate (-O0 spills every argument)
-BRANCH_LIMIT = 16         # from the state load to its branch (ppc64 -O0 needs 11)
+BRANCH_LIMIT = 24         # from the state load to its branch (zig -O0 on ppc64 needs 15)
 WAIT_LIMIT = 16           # from a side of that branch to the wait call
 
 
@@ -73,11 +81,13 @@ class _Matcher:
 
     def __getattr__(self, name):
         try:
-            return getattr(self.module, name)
+            found = getattr(self.module, name)
         except AttributeError:
-            if name in self.DEFAULTS:
-                return self.DEFAULTS[name]
-            raise
+            if name not in self.DEFAULTS:
+                raise
+            found = self.DEFAULTS[name]
+        setattr(self, name, found)      # looked up once, not per instruction
+        return found
 
 
 def _disassembler(capstone, arch, modes, big_endian):
@@ -127,8 +137,12 @@ class GateChecker:
         return struct.unpack(self.elf.layout.u32, data)[0] if len(data) == 4 else None
 
     def walk(self, address, limit, size=None, decoder=0):
+        return list(self.stream(address, limit, size, decoder))
+
+    def stream(self, address, limit, size=None, decoder=0):
+        """The instructions from `address`, decoded as they are asked for."""
         cs = self.decoders[min(decoder, len(self.decoders) - 1)]
-        return list(cs.disasm(self.code(address, size or limit * 16), address, limit))
+        return cs.disasm(self.code(address, size or limit * 16), address, limit)
 
     # The check itself.
     def check(self, address, size):
@@ -141,16 +155,16 @@ class GateChecker:
         known = isa.start(address)
         boundaries = {insn.address for insn in instructions}
         skipped_to = 0
-        for i, insn in enumerate(instructions):
-            gate_here = isa.call_target(insn) in self.gate_entries \
-                or isa.load_address(insn, known) == places.state
-            if gate_here and skipped_to > insn.address:
+        for insn in instructions:
+            called = isa.call_target(insn, known)
+            loads_state = isa.load_address(insn, known) == places.state
+            if (called in self.gate_entries or loads_state) and skipped_to > insn.address:
                 return Verdict(False, "a branch before the gate jumps past it to %#x"
                                % skipped_to)
-            if isa.call_target(insn) in self.gate_entries:
+            if called in self.gate_entries:
                 return Verdict(True, "calls the gate at %#x" % insn.address)
-            if isa.load_address(insn, known) == places.state:
-                return self._after_load(instructions[i + 1:i + 1 + BRANCH_LIMIT], insn)
+            if loads_state:
+                return self._after_load(insn, known)
             if isa.track(insn, known, self):
                 continue
             # A forward branch within the prologue (x86_64's variadic register
@@ -161,10 +175,9 @@ class GateChecker:
             if target is not None and insn.address < target and target in boundaries:
                 skipped_to = max(skipped_to, target)
                 continue
-            if isa.transfers_control(insn) or isa.writes_shared_memory(insn):
-                spelled = ("%s %s" % (insn.mnemonic, insn.op_str)).strip()
+            if isa.transfers_control(insn) or isa.writes_shared_memory(insn, known):
                 return Verdict(False, "runs %s at %#x before any gate"
-                               % (spelled, insn.address))
+                               % (_spelled(insn), insn.address))
         # capstone stops at the first instruction it cannot decode (Power10's
         # prefixed loads in capstone 5, say): that is not knowing, not a verdict.
         end = instructions[-1].address + instructions[-1].size
@@ -176,31 +189,73 @@ class GateChecker:
         return Verdict(False, "cannot check machine code for %s: capstone cannot decode the "
                        "instruction at %#x" % (self.arch, address), checked=False)
 
-    def _after_load(self, following, load):
+    def _after_load(self, load, known):
+        """From the state's load to the branch that decides on it: nothing else happens."""
         isa = self.isa
-        for insn in following:
+        # Each instruction of the way, with what is known of the registers before it.
+        path, after = [(load, dict(known))], dict(known)
+        isa.track(load, after, self)
+        for insn in self.stream(load.address + load.size, BRANCH_LIMIT, decoder=self.decoder):
             target = isa.conditional_target(insn)
             # ppc64's acquire idiom branches to the next instruction: not a decision.
             if target is not None and target != insn.address + insn.size:
-                for side in (target, insn.address + insn.size):
-                    if self._reaches_wait(side):
-                        return Verdict(True, "loads _initgate_state at %#x" % load.address)
-                return Verdict(False, "loads _initgate_state but neither side of the branch "
-                               "at %#x calls _initgate_wait" % insn.address)
+                return self._decides(path, insn, target, after)
+            if isa.writes_shared_memory(insn, after):
+                return Verdict(False, "runs %s at %#x between loading _initgate_state and "
+                               "branching on it" % (_spelled(insn), insn.address))
             if target is None and isa.transfers_control(insn):
                 break
+            path.append((insn, dict(after)))
+            isa.track(insn, after, self)
         return Verdict(False, "loads _initgate_state at %#x but does not branch on it"
                        % load.address)
 
-    def _reaches_wait(self, address, jumps=2):
-        isa = self.isa
-        for insn in self.walk(address, WAIT_LIMIT, decoder=self.decoder):
-            if isa.call_target(insn) in self.wait_entries \
+    def _decides(self, path, branch, target, known):
+        """Whether the branch takes every state but INITGATE_DONE toward _initgate_wait.
+
+        linker/machine.py runs `path` for each such state; the branch must
+        depend on nothing else, and the side it then takes must wait.
+        """
+        isa, waits, load = self.isa, {}, path[0][0]
+        for state in WAITING_STATES:
+            machine = Machine(self.places.state, state)
+            for insn, before in path:
+                isa.evaluate(insn, machine, before)
+            taken = isa.taken(branch, machine, known)
+            if taken is None:
+                return Verdict(False, "loads _initgate_state at %#x, but the branch at %#x "
+                               "does not depend on it alone" % (load.address, branch.address))
+            side = target if taken else branch.address + branch.size
+            if side not in waits:
+                waits[side] = self._reaches_wait(side, known)
+            if not waits[side]:
+                return Verdict(False, "loads _initgate_state, but with the state %d the branch "
+                               "at %#x goes to %#x, which does not call _initgate_wait"
+                               % (state, branch.address, side))
+        return Verdict(True, "loads _initgate_state at %#x" % load.address)
+
+    def _reaches_wait(self, address, known, jumps=2):
+        """Whether the code at `address` calls _initgate_wait before doing anything else.
+
+        Only moves, spills and address arithmetic may come first (the
+        function's name, the argument, is computed here), and direct jumps,
+        followed `jumps` deep: a store, a call or a second branch on the way
+        would run before the gate, or could skip the wait.
+        """
+        isa, known = self.isa, dict(known)
+        for insn in self.stream(address, WAIT_LIMIT, decoder=self.decoder):
+            if isa.call_target(insn, known) in self.wait_entries \
                     or isa.jump_target(insn) in self.wait_entries:
                 return True
             target = isa.jump_target(insn)
             if target is not None:
-                return jumps > 0 and self._reaches_wait(target, jumps - 1)
-            if isa.transfers_control(insn) and isa.conditional_target(insn) is None:
+                return jumps > 0 and self._reaches_wait(target, known, jumps - 1)
+            if isa.track(insn, known, self):
+                continue
+            if isa.transfers_control(insn) or isa.writes_shared_memory(insn, known):
                 return False
         return False
+
+
+def _spelled(insn):
+    return ("%s %s" % (insn.mnemonic, insn.op_str)).strip()

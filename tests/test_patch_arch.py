@@ -22,6 +22,7 @@ and the tiny tests/patch/load_host.c for the same target.  The tests then:
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -35,6 +36,7 @@ from arch.toolchains import ARCHES, require  # noqa: E402
 from conftest import REPO, require_tool, run, run_initgate  # noqa: E402
 from initgate.linker import targets  # noqa: E402
 from initgate.linker.describe import describe  # noqa: E402
+from initgate.linker.elf import DT_GNU_HASH, DT_HASH, ElfFile  # noqa: E402
 
 GOLDEN = os.path.join(scenarios.HERE, "golden")
 GATED = ("lib.c", "probe.c", "gate_call.c")
@@ -141,6 +143,20 @@ def test_verify_names_the_unrewritten_function(built, tmp_path):
     assert [found[name] for name in ("add", "add_twice", "name")] == ["gated"] * 3
     assert found["forgotten"] == "FAIL"
     assert "1 not gated" in proc.stdout
+
+
+def test_dynamic_symbols_through_a_sysv_hash_table(built):
+    """DT_HASH alone sizes the symbol table: its entries are 8 bytes on s390x, 4 elsewhere."""
+    require_tool("readelf", "binutils")
+    lib, _ = scenarios.build_for_arch(built.arch, built.workdir, ("lib.c",), name="libsysv",
+                                      ldflags=("-Wl,--hash-style=sysv",))
+    with ElfFile(lib) as elf:
+        assert elf.dyn_value(DT_GNU_HASH) is None and elf.dyn_value(DT_HASH) is not None
+        symbols = elf.dynamic_symbols()
+    listed = run(["readelf", "--wide", "--dyn-syms", lib]).stdout
+    count = re.search(r"Symbol table '.dynsym' contains (\d+) entries", listed).group(1)
+    assert len(symbols) == int(count)
+    assert {"add", "add_twice", "name", "lib_init"} <= {s.name for s in symbols}
 
 
 def test_verify_says_when_it_cannot_decode(tmp_path):

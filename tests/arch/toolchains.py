@@ -17,6 +17,11 @@ Two C libraries per architecture:
 
 A test asks `require(arch, libc)` for a toolchain: it gets the row, or the
 test skips naming what to install, and fails instead under CI=true.
+
+verify's compiler matrix only builds libraries, and runs nothing: it asks
+`require_compiler(arch, name)` for gcc (Debian's cross gcc), clang (Debian's
+clang-14, with the same cross sysroots and gcc's start files) or zig (zig
+cc, for musl, on every target).
 """
 
 import importlib.util
@@ -61,6 +66,15 @@ MUSL = {
     "riscv64": ("riscv64-linux-musl", "riscv64", "trixie"),
     "s390x": ("s390x-linux-musl", "s390x", ""),
 }
+
+# zig's target for each architecture, musl's C library on all of them.
+ZIG_TARGETS = dict({"x86_64": "x86_64-linux-musl"},
+                   **{arch: row[0] for arch, row in MUSL.items()})
+
+# clang builds for every architecture from Debian's clang-14; tools/install-test-deps.sh
+# installs it, and lld, with the machine's other build tools.
+CLANG = "clang-14"
+CLANG_PACKAGE = "clang-14"
 
 # Where tests/install_toolchains.sh unpacks a loader from another release,
 # one folder per architecture (Debian's name), used as qemu's -L root.
@@ -150,6 +164,43 @@ def musl_toolchain(arch):
     # static program cannot dlopen.
     return Toolchain(arch, (zig(), "cc", "-target", zig_target), packages, emulator,
                      ("-dynamic",), (loader,), "; ".join(install))
+
+
+def _builds_only(chain, cc, packages):
+    """A row that compiles and links like `chain`, and runs nothing."""
+    files = tuple(f for f in chain.files if f.startswith("/usr/"))
+    return Toolchain(chain.arch, cc, packages, (), (), files, apt_install(packages))
+
+
+def gcc_builder(arch):
+    chain = glibc_toolchain(arch)
+    packages = tuple(p for p in chain.packages if p != QEMU_PACKAGE)
+    return _builds_only(chain, chain.cc, packages)
+
+
+def clang_builder(arch):
+    """clang for `arch`, with gcc's sysroot and start files for it (the cross gcc's)."""
+    chain = gcc_builder(arch)
+    triple = targets.by_arch(arch).debian_triple
+    return _builds_only(chain, (CLANG, "--target=" + triple), (CLANG_PACKAGE,) + chain.packages)
+
+
+def zig_builder(arch):
+    return Toolchain(arch, (zig(), "cc", "-target", ZIG_TARGETS[arch]), (), (), (), (),
+                     "install the PyPI package %s (pyproject.toml's test extra, which "
+                     "make test installs)" % ZIG_PACKAGE)
+
+
+BUILDERS = {"gcc": gcc_builder, "clang": clang_builder, "zig": zig_builder}
+
+
+def require_compiler(arch, name):
+    """The row of compiler `name` (a key of BUILDERS) for `arch`; else skip, or fail in CI."""
+    chain = BUILDERS[name](arch)
+    absent = chain.absent()
+    if absent:
+        missing("%s not found: %s" % (", ".join(absent), chain.install))
+    return chain
 
 
 def toolchain(arch, libc="glibc"):

@@ -123,7 +123,7 @@ def cross_cc(arch):
     return "gcc" if arch == "x86_64" else target.debian_triple + "-gcc"
 
 
-def build_for_arch(arch, workdir, sources, cflags=CFLAGS, name="lib"):
+def build_for_arch(arch, workdir, sources, cflags=CFLAGS, name="lib", ldflags=()):
     """Link `sources` with the real runtime for `arch`: (library, commands as text).
 
     The runtime object is built once per workdir, with `initgate runtime --cc`.
@@ -142,7 +142,7 @@ def build_for_arch(arch, workdir, sources, cflags=CFLAGS, name="lib"):
         objects.append(obj)
         commands.append(cmd)
     lib = os.path.join(workdir, "%s.so" % name)
-    link = [cc, "-shared", "-o", lib, *objects, rt]
+    link = [cc, "-shared", *ldflags, "-o", lib, *objects, rt]
     run(link, workdir)
     commands.append(link)
     text = "\n".join(" ".join(_shown(arg, workdir) for arg in cmd) for cmd in commands)
