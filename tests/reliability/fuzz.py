@@ -16,8 +16,9 @@ under a time bound, then checks the rules:
 - a patch that claims success gives a file that verify can read (when
   it could read the input), whose slot and islibrary are patched, and
   that loads and answers 42 whenever the mutated input itself loaded and
-  answered 42 and its code was left intact (checked in child processes by
-  loadcheck.c, on a bounded sample).
+  answered 42 and its code was left intact, unless the intact library,
+  patched and then mutated the same way, fails too (checked in child
+  processes by loadcheck.c, on a bounded sample).
 
 `cli_sample` runs a few inputs through the real commands: exit codes 0/1,
 and a failure is one line `initgate: error: ...`.  A failing input is kept
@@ -261,7 +262,8 @@ def fuzz(builder, seed=1, count=1000, load_sample=40):
                 original = os.path.join(scratch, "orig-%d.so" % index)
                 with open(original, "wb") as f:
                     f.write(data)
-                to_load.append((where, original, target))
+                to_load.append((where, original, target,
+                                *_mutated_reference(scratch, index, label, originals, data)))
         leftovers = [f for f in os.listdir(scratch) if f.startswith(".initgate-")]
         if leftovers:
             problems.append("temporary files left: %s" % leftovers)
@@ -303,12 +305,51 @@ def _check_patched(path, input_readable):
     return ["patched output fails %s: %s" % (f.subject, f.detail) for f in broken]
 
 
+def _mutated_reference(scratch, index, label, originals, data):
+    """The intact library patched, then given the mutant's changed bytes: what
+    patching the mutant must behave like, or None where the mutation touches a
+    byte the patch writes (the two orders then differ for a good reason).
+
+    A mutant may break what only a patched library runs: its init thread's
+    start (an import of pthread_create's path zeroed in .dynsym, say), which
+    an unpatched library never reaches, since it runs init on the first call.
+    Such a mutant loads unpatched and crashes patched, by no fault of the
+    patch; its reference crashes the same way.  Returns (reference, the intact
+    library patched), and the latter must load and answer, or every reference
+    would hide a patch that breaks every library.
+    """
+    original = originals[label][0]
+    pristine = os.path.join(scratch, "pristine-%s.so" % label)
+    if not os.path.exists(pristine):
+        source = os.path.join(scratch, "pristine-%s-in.so" % label)
+        with open(source, "wb") as f:
+            f.write(original)
+        patch_library(source, pristine)
+    with open(pristine, "rb") as f:
+        patched = bytearray(f.read())
+    if len(data) != len(original) or len(patched) != len(original):
+        return None, pristine
+    for offset, (before, after) in enumerate(zip(original, data)):
+        if before != after:
+            if patched[offset] != before:
+                return None, pristine
+            patched[offset] = after
+    path = os.path.join(scratch, "reference-%d.so" % index)
+    with open(path, "wb") as f:
+        f.write(bytes(patched))
+    os.chmod(path, 0o755)
+    return path, pristine
+
+
 def _load_pairs(builder, pairs, outcome):
-    """Outputs must load and answer whenever their mutated input did."""
+    """Outputs must load and answer whenever their mutated input did, unless the
+    intact library patched and then mutated the same way fails too."""
     if not pairs:
         return 0
     checker = builder.host("loadcheck", ["loadcheck.c"], libs=["-ldl"])
-    paths = [p for _, original, patched in pairs for p in (original, patched)]
+    pristine = sorted(set(pair[4] for pair in pairs))
+    paths = pristine + [p for _, original, patched, reference, _ in pairs
+                        for p in (original, patched, reference) if p]
     env = dict(os.environ)
     env.pop("INITGATE_DEBUG", None)
     proc = subprocess.run([checker, "lib_value", "42", *paths], capture_output=True,
@@ -320,12 +361,17 @@ def _load_pairs(builder, pairs, outcome):
             status[rest] = "ok"
         else:
             status[rest.split(" ", 1)[-1]] = line
+    for path in pristine:
+        if status.get(path) != "ok":
+            outcome.fail("%s: the intact library, patched, does not load and answer 42: %s"
+                         % (path, status.get(path, "no result")))
     loaded = 0
-    for where, original, patched in pairs:
+    for where, original, patched, reference, _ in pairs:
         if status.get(original) != "ok":
             continue
         loaded += 1
-        if status.get(patched) != "ok":
+        if status.get(patched) != "ok" and (reference is None
+                                            or status.get(reference) == "ok"):
             outcome.fail("%s: the input loads and answers 42, its patched output does "
                          "not: %s" % (where, status.get(patched, "no result")))
     return loaded
