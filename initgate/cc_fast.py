@@ -179,19 +179,17 @@ def stop_child(pid, grace=10.0):
     """
     import time
 
+    reaped = False
     try:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            if os.waitpid(pid, os.WNOHANG)[0]:
-                return
-            time.sleep(0.005)
+        while not reaped and time.monotonic() < deadline:
+            reaped = os.waitpid(pid, os.WNOHANG)[0] == pid
+            if not reaped:
+                time.sleep(0.005)
     finally:
-        # Also on a second interrupt while waiting.
-        try:
+        # Also on a second interrupt while waiting; never once reaped, when
+        # the number may already be another process's.
+        if not reaped:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass                        # reaped above
-        except ProcessLookupError:
-            pass
