@@ -48,9 +48,8 @@ import shlex
 import sys
 
 from initgate import cc_cache, logs
-from initgate.cc_args import classify, default_dep_file, split_compiler, target_flags
-from initgate.cc_fast import (compiles_pic, links_gated_program, links_library, run_compiler,
-                              stop_child)
+from initgate.cc_args import default_dep_file, target_flags
+from initgate.cc_fast import plan, run_compiler, stop_child
 from initgate.errors import SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
@@ -99,13 +98,10 @@ def run(args):
                          "initgate cc --init my_init -- gcc -c a.c")
     if not args.init:
         raise UsageError("cc needs --init NAME, the library's init function")
-    cc_argv, cc_args = split_compiler(words)
-    command = classify(cc_args)
-
-    linking_library = links_library(command)
-    linking_program = links_gated_program(command)
-    compiling_pic = compiles_pic(command, args.gate_non_pic)
-    if not (linking_library or linking_program or compiling_pic):
+    # The quick path (initgate/cc_fast.py) has planned the call already.
+    planned = getattr(args, "plan", None) or plan(words, args.gate_non_pic)
+    cc_argv, cc_args, command, job = planned
+    if job == "pass":
         log.debug("passing through: %s", shlex.join(words))
         return _run(cc_argv + cc_args)
 
@@ -114,12 +110,12 @@ def run(args):
                     "source as a file to gate it")
     cache = cc_cache.cache_dir(args.cache_dir)
     new_args, copies = cc_args, []
-    if command.sources and not linking_program:
+    if command.sources and job != "program":
         new_args, copies = _gate_sources(args, cache, command)
         if new_args is None:
             return _fail_like_the_compiler(cc_argv + cc_args, command, copies)
 
-    if compiling_pic and not (linking_library or linking_program):
+    if job == "compile":
         status = _run(cc_argv + new_args)
         if status == 0:
             _fix_dep_files(command, copies)
@@ -132,46 +128,36 @@ def run(args):
     if args.init_source:
         extra.append(_init_object(args, cache, cc_argv, tflags))
     extra.append(cc_cache.runtime_object(cache, cc_argv + tflags, command.no_libc))
+    if job == "library":
+        # NODELETE from the linker itself, which has room for it where patch-elf
+        # may find none (lld): dlclose must never unmap code the init thread runs.
+        extra.append("-Wl,-z,nodelete")
     output = command.output or "a.out"
-    if linking_program:
-        # A program is not patched: its first gated call runs init (README).
-        status = _link(cc_argv + new_args + extra, args.init, output)
-        if status == 0:
-            _fix_dep_files(command, copies)
-            log.info("%s: a program with gated objects, linked with the runtime; init "
-                     "runs on its first gated call", output)
-        return status
 
-    # NODELETE from the linker itself, which has room for it where patch-elf
-    # may find none (lld): dlclose must never unmap code the init thread runs.
-    extra.append("-Wl,-z,nodelete")
-    status = _link(cc_argv + new_args + extra, args.init, output)
-    if status != 0:
-        return status
-    _fix_dep_files(command, copies)
-
-    # A linked but unpatched library would look up to date to make: if the
-    # patch fails or is interrupted, the output goes, as a failed link's does.
-    from initgate.linker.patch import patch_library
+    # A linked but unpatched library, or a link stopped half way, would look
+    # up to date to make: if the link or the patch fails or is interrupted,
+    # the output goes, as a failed link's does.
     try:
-        report = patch_library(output)
+        status = _run_link(cc_argv + new_args + extra, args.init)
+        if status == 0 and job == "library":
+            from initgate.linker.patch import patch_library
+
+            report = patch_library(output)
     except BaseException:
         _remove(output)
         raise
+    if status != 0:
+        return status
+    _fix_dep_files(command, copies)
+    if job == "program":
+        # A program is not patched: its first gated call runs init (README).
+        log.info("%s: a program with gated objects, linked with the runtime; init runs on "
+                 "its first gated call", output)
+        return 0
     log.info("%s: linked with the runtime and patched (%d edits)", output, len(report.edits))
     if args.manifest:
         _write_manifest(args, cache, command, copies)
     return 0
-
-
-def _link(argv, init_name, output):
-    """_run_link, and no output left when it is interrupted: a linker stopped
-    half way may leave half a file, which make would take for a finished one."""
-    try:
-        return _run_link(argv, init_name)
-    except BaseException:
-        _remove(output)
-        raise
 
 
 def _remove(path):

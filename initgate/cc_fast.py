@@ -93,14 +93,29 @@ def quick(argv):
 
 def pass_through(args):
     """The compiler command to run unchanged, if the call `args` asks for no more
-    than that; else None."""
+    than that; else None, with the plan kept in `args` for initgate/cc.py."""
     words = args.command[1:] if args.command[:1] == ["--"] else args.command
+    args.plan = plan(words, args.gate_non_pic)
+    cc_argv, cc_args, _command, job = args.plan
+    return cc_argv + cc_args if job == "pass" else None
+
+
+def plan(words, gate_non_pic):
+    """(compiler, its arguments, their Command, the job) for the compiler command
+    `words`.  The job is "compile" (C that is gated), "library" (a shared
+    library: the runtime goes in, the output is patched), "program" (a program
+    of gated objects: the runtime goes in) or "pass" (run as it is)."""
     cc_argv, cc_args = split_compiler(words)
     command = classify(cc_args)
-    if links_library(command) or compiles_pic(command, args.gate_non_pic) \
-            or links_gated_program(command):
-        return None
-    return cc_argv + cc_args
+    if links_library(command):
+        job = "library"
+    elif compiles_pic(command, gate_non_pic):
+        job = "compile"
+    elif links_gated_program(command):
+        job = "program"
+    else:
+        job = "pass"
+    return cc_argv, cc_args, command, job
 
 
 def links_library(command):
