@@ -400,8 +400,6 @@ class _Walk:
             # The declarator ends inside a macro's argument, as in zlib's
             # `int f OF((int x));`: `offset` is where the macro's name is.
             found = braces.after_invocation(data, offset)
-        elif braces.ends_in_name(data, offset):
-            found = None
         else:
             found = braces.after_declarator(data, offset)
             if found is None and self._knr_end(cursor, handle, offset) > offset:

@@ -116,7 +116,10 @@ def _skip_parenthesized(data, position):
 def after_declarator(data, start):
     """What follows a function declarator that ends at `start`: the offset of
     the body's `{`, DECLARATION for `;` or `,`, or None when the text does not
-    say (K&R parameter declarations, macros, preprocessor lines)."""
+    say (K&R parameter declarations, macros, preprocessor lines, a declarator
+    that itself ends in a macro)."""
+    if ends_in_name(data, start):
+        return None
     position = _SPACE.match(data, start).end()
     while True:
         char = data[position:position + 1]
