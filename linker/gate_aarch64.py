@@ -16,8 +16,8 @@ from capstone import CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET
 from capstone.arm64 import ARM64_OP_IMM, ARM64_OP_MEM, ARM64_OP_REG
 
 from initgate.linker.machine import (
-    CONDITION_CODES, condition, forget, mask, result_flags, signed, stack_frame,
-    subtract_flags)
+    CONDITION_CODES, condition, forget, mask, no_effect, result_flags, signed,
+    stack_frame, subtract_flags)
 
 STACK_POINTER = "sp"
 MASK = (1 << 64) - 1
@@ -195,10 +195,6 @@ def _cset(insn, machine, known):
     _put(insn, insn.operands[0], None if holds is None else int(holds), machine)
 
 
-def _nothing(insn, machine, known):
-    return None
-
-
 SEMANTICS = {
     "mov": _move,
     "cmp": _arithmetic(lambda a, b: a - b, _subtraction_flags, store=False),
@@ -211,7 +207,7 @@ SEMANTICS = {
     "orr": _arithmetic(lambda a, b: a | b),
     "eor": _arithmetic(lambda a, b: a ^ b),
     "cset": _cset,
-    "nop": _nothing, "dmb": _nothing, "dsb": _nothing, "isb": _nothing,
+    "nop": no_effect, "dmb": no_effect, "dsb": no_effect, "isb": no_effect,
 }
 
 

@@ -21,7 +21,8 @@ from capstone.arm import (
     ARM_OP_IMM, ARM_OP_MEM, ARM_OP_REG)
 
 from initgate.linker.machine import (
-    CONDITION_CODES, condition, forget, result_flags, stack_frame, subtract_flags)
+    CONDITION_CODES, condition, forget, no_effect, result_flags, stack_frame,
+    subtract_flags)
 
 STACK_POINTER = "sp"
 MASK = (1 << 32) - 1
@@ -235,10 +236,6 @@ def _unary(operation):
     return run
 
 
-def _nothing(insn, machine, known):
-    return None
-
-
 SEMANTICS = {
     "mov": _unary(lambda v: v),
     "mvn": _unary(lambda v: ~v),
@@ -253,7 +250,7 @@ SEMANTICS = {
     "orr": _arithmetic(lambda a, b: a | b),
     "eor": _arithmetic(lambda a, b: a ^ b),
     "bic": _arithmetic(lambda a, b: a & ~b),
-    "dmb": _nothing, "dsb": _nothing, "isb": _nothing, "nop": _nothing, "it": _nothing,
+    "dmb": no_effect, "dsb": no_effect, "isb": no_effect, "nop": no_effect, "it": no_effect,
 }
 
 

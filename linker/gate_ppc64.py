@@ -19,7 +19,7 @@ Not recognised: Power10's prefixed pc-relative loads (`plwz`, -mcpu=power10),
 which capstone 5 does not decode; such a function is reported as not gated.
 """
 
-from initgate.linker.machine import forget, mask, signed, stack_frame
+from initgate.linker.machine import forget, mask, no_effect, signed, stack_frame
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "r1"
@@ -249,10 +249,6 @@ def _isel(insn, machine, known):
     _put(insn, dest, value, machine)
 
 
-def _nothing(insn, machine, known):
-    return None
-
-
 SEMANTICS = {
     "li": _operation(lambda v: v),
     "lis": _operation(lambda v: v << 16),
@@ -282,7 +278,7 @@ SEMANTICS = {
     "crxor": _cr_bits(lambda a, b: a != b),
     "crnor": _cr_bits(lambda a, b: not (a or b)),
     "isel": _isel,
-    "nop": _nothing, "isync": _nothing, "sync": _nothing, "lwsync": _nothing,
+    "nop": no_effect, "isync": no_effect, "sync": no_effect, "lwsync": no_effect,
 }
 SEMANTICS.update(dict.fromkeys(
     ("cmpw", "cmplw", "cmpd", "cmpld", "cmpwi", "cmplwi", "cmpdi", "cmpldi"), _compare))

@@ -12,7 +12,7 @@ operand; both forms are read here.  A compressed two-operand instruction
 (`c.addw a0, a1`) reads its destination too.
 """
 
-from initgate.linker.machine import forget, signed, stack_frame
+from initgate.linker.machine import forget, no_effect, signed, stack_frame
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "sp"
@@ -187,10 +187,6 @@ def _operation(function, word=False, reads_dest=False):
     return run
 
 
-def _nothing(insn, machine, known):
-    return None
-
-
 SEMANTICS = {
     "li": _operation(lambda v: v), "c.li": _operation(lambda v: v),
     "mv": _operation(lambda v: v), "c.mv": _operation(lambda v: v),
@@ -217,7 +213,7 @@ SEMANTICS = {
     "sltu": _operation(lambda a, b: int(_u(a) < _u(b))),
     "slti": _operation(lambda a, b: int(_s(a) < _s(b))),
     "slt": _operation(lambda a, b: int(_s(a) < _s(b))),
-    "fence": _nothing, "nop": _nothing, "c.nop": _nothing,
+    "fence": no_effect, "nop": no_effect, "c.nop": no_effect,
 }
 
 

@@ -14,7 +14,7 @@ The file is big-endian; gatecheck.py sets capstone's mode for it.
 
 import re
 
-from initgate.linker.machine import forget, mask, signed, stack_frame
+from initgate.linker.machine import forget, mask, no_effect, signed, stack_frame
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "15"
@@ -294,10 +294,6 @@ def _shift(operation):
     return run
 
 
-def _nothing(insn, machine, known):
-    return None
-
-
 SEMANTICS = {
     "chi": _compare(32, False), "cfi": _compare(32, False), "cr": _compare(32, False),
     "cghi": _compare(64, False), "cgfi": _compare(64, False), "cgr": _compare(64, False),
@@ -319,7 +315,7 @@ SEMANTICS = {
     "lpr": _unary(abs, 32), "lpgr": _unary(abs, 64),
     "lcr": _unary(lambda v: -v, 32), "lcgr": _unary(lambda v: -v, 64),
     "srl": _shift(lambda v, n: v >> n), "sll": _shift(lambda v, n: v << n),
-    "nopr": _nothing, "nop": _nothing, "bcr": _nothing,
+    "nopr": no_effect, "nop": no_effect, "bcr": no_effect,
 }
 
 

@@ -45,6 +45,12 @@ def forget(known, written, stack_pointer, frame_copy=None):
     known[FRAME] = tuple(sorted(frame | {stack_pointer}))
 
 
+def no_effect(insn, machine, known):
+    """The semantics of an instruction that changes nothing the gate reads
+    (nop, barriers, ARM's `it`): matchers list it by name in SEMANTICS."""
+    return None
+
+
 def mask(bits):
     return (1 << bits) - 1
 
