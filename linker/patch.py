@@ -22,8 +22,8 @@ from initgate.errors import ElfError
 from initgate.fileio import atomic_output
 from initgate.linker import targets
 from initgate.linker.elf import (
-    DF_1_NODELETE, DF_1_PIE, DT_FLAGS_1, DT_INIT_ARRAY, DT_INIT_ARRAYSZ, DT_NULL,
-    ET_DYN, ET_EXEC, ET_REL, PF_X, PT_LOAD, ElfFile)
+    DF_1_NODELETE, DF_1_PIE, DT_FLAGS_1, DT_INIT_ARRAY, DT_INIT_ARRAYSZ, DT_NAMES, DT_NULL,
+    DT_RELACOUNT, DT_RELCOUNT, ET_DYN, ET_EXEC, ET_REL, PF_X, PT_LOAD, ElfFile)
 from initgate.linker.note import read_note
 
 log = logs.logger("initgate.patch")
@@ -230,6 +230,19 @@ def _set_nodelete(elf):
                      struct.pack(fmt, DT_FLAGS_1, DF_1_NODELETE),
                      "dynamic entry %d: DT_NULL -> DT_FLAGS_1 %#x (NODELETE)"
                      % (spare.index, DF_1_NODELETE))], None
+
+    # lld leaves no spare, but writes DT_RELACOUNT (DT_RELCOUNT for REL),
+    # which only tells the loader how many relative relocations lead the
+    # table so that it may take them on a faster path: glibc treats a
+    # missing one as zero and applies them on its general path, musl and
+    # bionic never read it.  Its place can hold DT_FLAGS_1 instead.
+    for entry in entries[:live]:
+        if entry.tag in (DT_RELACOUNT, DT_RELCOUNT):
+            return [Edit(entry.offset, struct.pack(fmt, entry.tag, entry.value),
+                         struct.pack(fmt, DT_FLAGS_1, DF_1_NODELETE),
+                         "dynamic entry %d: DT_%s %d -> DT_FLAGS_1 %#x (NODELETE; the count "
+                         "was only a hint)" % (entry.index, DT_NAMES[entry.tag], entry.value,
+                                               DF_1_NODELETE))], None
     return [], ("no spare dynamic entry to add DT_FLAGS_1 NODELETE; the runtime pins the "
                 "library at run time instead (relink with -Wl,-z,nodelete to set it here)")
 

@@ -29,13 +29,15 @@ runtime must see that the loader passed nothing.
 """
 
 import os
+import re
 import shlex
 import subprocess
 
 import pytest
 
-from arch.toolchains import ARCHES, require
+from arch.toolchains import ARCHES, require, require_compiler
 from conftest import REPO, run, run_initgate
+from initgate.linker.describe import describe
 
 HERE = os.path.join(REPO, "tests", "arch")
 RUNTIME_DIR = os.path.join(REPO, "runtime_c")
@@ -54,7 +56,7 @@ def rewritten(tmp_path_factory):
     return out / "matrix_lib.c"
 
 
-def build_library(tmp_path, cc, arch, flavour, source):
+def build_library(tmp_path, cc, arch, flavour, source, ldflags=()):
     """The gated, patched libmatrix.so for one cell; `cc` is the compiler's argv."""
     objects = [tmp_path / "matrix_lib.o", tmp_path / "hold.o"]
     runtime = tmp_path / "initgate_rt.o"
@@ -75,7 +77,7 @@ def build_library(tmp_path, cc, arch, flavour, source):
         run([*cc, *CFLAGS, "-fPIC", "-c", os.path.join(HERE, "hold_libc.c"),
              "-o", objects[1]])
         run_initgate("runtime", "--cc", shlex.join(cc), "-o", runtime)
-        run([*cc, "-shared", "-o", lib, *objects, runtime, "-lpthread"])
+        run([*cc, "-shared", *ldflags, "-o", lib, *objects, runtime, "-lpthread"])
     run_initgate("patch-elf", lib)
     return lib
 
@@ -105,6 +107,26 @@ def test_matrix(arch, flavour, rewritten, tmp_path):
 
     proc = run(chain.command(host, lib, THREADS), timeout=300)
     # The host passes LIBRARY and THREADS: argc is 3.
+    assert proc.stdout.splitlines() == expected_lines("init saw main's 3 arguments")
+
+
+# lld 14 links every architecture initgate supports but s390x.
+LLD_ARCHES = [arch for arch in ARCHES if arch != "s390x"]
+
+
+@pytest.mark.parametrize("arch", LLD_ARCHES)
+def test_glibc_library_linked_by_lld(arch, rewritten, tmp_path):
+    """lld leaves no spare dynamic entry: patch-elf turns DT_RELACOUNT (DT_RELCOUNT on
+    REL architectures) into DT_FLAGS_1, and glibc's loader, which then has no count
+    of relative relocations, must still apply them all."""
+    glibc = require(arch)
+    clang = require_compiler(arch, "clang")
+    lib = build_library(tmp_path, clang.cc, arch, "glibc", rewritten, ("-fuse-ld=lld",))
+    text = describe(str(lib))
+    assert "nodelete: yes" in text and not re.search(r"\bRELA?COUNT\b", text)
+    host = build_host(tmp_path, glibc.cc, glibc.host_ldflags)
+
+    proc = run(glibc.command(host, lib, THREADS), timeout=300)
     assert proc.stdout.splitlines() == expected_lines("init saw main's 3 arguments")
 
 

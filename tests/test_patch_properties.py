@@ -131,7 +131,8 @@ def warnings_of(cmd, path):
     return set(line for line in text.splitlines() if line.strip())
 
 
-@pytest.mark.parametrize("name", ["gnu_ld", "relro_now", "relr", "lld", "gold"])
+@pytest.mark.parametrize("name", [
+    "gnu_ld", "relro_now", "relr", "lld", "lld_nocombreloc", "gold"])
 def test_no_new_warnings_from_readelf_or_elflint(name, tmp_path):
     require_tool("eu-elflint", "elfutils")
     if scenarios.tool_missing(scenarios.SCENARIOS[name]):
@@ -198,10 +199,26 @@ def test_very_verbose_shows_every_byte(lib):
     assert re.search(r"write at offset 0x[0-9a-f]+: 00 00 00 00 -> 01 00 00 00", proc.stderr)
 
 
-def test_no_spare_dynamic_entry_warns_once(tmp_path):
+def readelf(*args):
+    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
+
+
+def test_lld_relacount_becomes_flags_1(tmp_path):
     if scenarios.tool_missing(scenarios.SCENARIOS["lld"]):
         require_tool(*scenarios.SCENARIOS["lld"].tool)
     lib, _ = scenarios.build("lld", str(tmp_path))
+    assert "(RELACOUNT)" in readelf("-d", lib) and "(FLAGS_1)" not in readelf("-d", lib)
+    proc = run_initgate("patch-elf", "-v", lib)
+    assert "DT_RELACOUNT" in proc.stderr and "-> DT_FLAGS_1 0x8 (NODELETE" in proc.stderr
+    assert "warning" not in proc.stderr
+    assert "nodelete: yes" in describe(lib)
+    assert "(RELACOUNT)" not in readelf("-d", lib)
+
+
+def test_no_spare_dynamic_entry_warns_once(tmp_path):
+    if scenarios.tool_missing(scenarios.SCENARIOS["lld_nocombreloc"]):
+        require_tool(*scenarios.SCENARIOS["lld_nocombreloc"].tool)
+    lib, _ = scenarios.build("lld_nocombreloc", str(tmp_path))
     proc = run_initgate("patch-elf", lib)
     warnings = [line for line in proc.stderr.splitlines() if "DT_FLAGS_1" in line]
     assert len(warnings) == 1 and "no spare dynamic entry" in warnings[0]

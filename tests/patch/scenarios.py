@@ -46,6 +46,10 @@ SCENARIOS = {
     "visibility_hidden": Scenario(cflags=("-fvisibility=hidden",)),
     "gold": Scenario(ldflags=("-fuse-ld=gold",), tool=("ld.gold", "binutils-gold")),
     "lld": Scenario(ldflags=("-fuse-ld=lld",), tool=("ld.lld", "lld")),
+    # No spare dynamic entry and, relocations not sorted, no DT_RELACOUNT:
+    # a layout where patch-elf cannot set NODELETE itself.
+    "lld_nocombreloc": Scenario(ldflags=("-fuse-ld=lld", "-Wl,-z,nocombreloc"),
+                                tool=("ld.lld", "lld")),
     "relr": Scenario(ldflags=("-Wl,-z,pack-relative-relocs",)),
     "stripped_input": Scenario(strip_first=True),
 }
