@@ -14,6 +14,7 @@ NOTE_TYPE = 1
 INIT_NOTE_TYPE = 2          # rewrite's note naming the init function
 NOTE_VERSION = 1
 DESC_WORDS = 10
+NOTE_FLAG_NO_LIBC = 1       # the flags word: the runtime is the no-libc flavour
 
 NO_RUNTIME_HINT = ("link the initgate runtime into it: initgate runtime -o initgate_rt.o, "
                    "then add initgate_rt.o to the link")

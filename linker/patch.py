@@ -24,7 +24,7 @@ from initgate.linker import targets
 from initgate.linker.elf import (
     DF_1_NODELETE, DF_1_PIE, DT_FLAGS_1, DT_INIT_ARRAY, DT_INIT_ARRAYSZ, DT_NAMES, DT_NULL,
     DT_RELACOUNT, DT_RELCOUNT, ET_DYN, ET_EXEC, ET_REL, PF_X, PT_LOAD, ElfFile)
-from initgate.linker.note import read_note
+from initgate.linker.note import NOTE_FLAG_NO_LIBC, read_note
 
 log = logs.logger("initgate.patch")
 
@@ -123,6 +123,13 @@ def plan(elf):
     report.edits += _retarget_slot(elf, target, note)
     report.edits += _set_islibrary(elf, note)
     nodelete, warning = _set_nodelete(elf)
+    if warning and note.flags & NOTE_FLAG_NO_LIBC:
+        # The libc runtime pins the library through dlopen at load; this
+        # one has no dlopen to call, so nothing would stop dlclose from
+        # unmapping code the init thread is still running.
+        raise ElfError("%s: no dynamic entry can hold DT_FLAGS_1 NODELETE, and the no-libc "
+                       "runtime cannot keep the library loaded by itself; relink it with "
+                       "-Wl,-z,nodelete" % elf.path)
     report.edits += nodelete
     if warning:
         report.warnings.append(warning)

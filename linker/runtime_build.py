@@ -28,13 +28,13 @@ from initgate import logs
 from initgate.errors import InitgateError, ToolchainError, UsageError
 from initgate.fileio import write_atomic
 from initgate.linker import targets
+from initgate.linker.note import NOTE_FLAG_NO_LIBC
 from initgate.runtime_c import SOURCE_DIR
 
 log = logs.logger("initgate.runtime")
 
 DEFAULT_STACK_SIZE = 8 << 20
 DEFAULT_WATCHDOG_MS = 10000
-NOTE_FLAG_NO_LIBC = 1
 
 FLAVOUR_PREFIXES = ("libc_", "nolibc_")
 

@@ -56,7 +56,7 @@ def rewritten(tmp_path_factory):
     return out / "matrix_lib.c"
 
 
-def build_library(tmp_path, cc, arch, flavour, source, ldflags=()):
+def build_library(tmp_path, cc, arch, flavour, source, ldflags=(), patch=True):
     """The gated, patched libmatrix.so for one cell; `cc` is the compiler's argv."""
     objects = [tmp_path / "matrix_lib.o", tmp_path / "hold.o"]
     runtime = tmp_path / "initgate_rt.o"
@@ -71,14 +71,15 @@ def build_library(tmp_path, cc, arch, flavour, source, ldflags=()):
         run_initgate("runtime", "--cc", shlex.join(cc), "--no-libc", "-o", runtime)
         # libgcc supplies what the compiler may call for arithmetic or atomics
         # on some targets; it needs no C library.
-        run([*cc, "-shared", "-nostdlib", "-o", lib, *objects, runtime, "-lgcc"])
+        run([*cc, "-shared", "-nostdlib", *ldflags, "-o", lib, *objects, runtime, "-lgcc"])
     else:
         run([*cc, *CFLAGS, "-fPIC", "-I", RUNTIME_DIR, "-c", source, "-o", objects[0]])
         run([*cc, *CFLAGS, "-fPIC", "-c", os.path.join(HERE, "hold_libc.c"),
              "-o", objects[1]])
         run_initgate("runtime", "--cc", shlex.join(cc), "-o", runtime)
         run([*cc, "-shared", *ldflags, "-o", lib, *objects, runtime, "-lpthread"])
-    run_initgate("patch-elf", lib)
+    if patch:
+        run_initgate("patch-elf", lib)
     return lib
 
 
@@ -128,6 +129,26 @@ def test_glibc_library_linked_by_lld(arch, rewritten, tmp_path):
 
     proc = run(glibc.command(host, lib, THREADS), timeout=300)
     assert proc.stdout.splitlines() == expected_lines("init saw main's 3 arguments")
+
+
+def test_nolibc_library_without_room_for_nodelete_is_refused(rewritten, tmp_path):
+    """lld -z nocombreloc leaves no entry that can become DT_FLAGS_1, and the no-libc
+    runtime cannot pin the library at run time: patch-elf must refuse, not warn."""
+    clang = require_compiler("x86_64", "clang")
+    lib = build_library(tmp_path, clang.cc, "x86_64", "nolibc", rewritten,
+                        ("-fuse-ld=lld", "-Wl,-z,nocombreloc"), patch=False)
+    before = lib.read_bytes()
+    proc = run_initgate("patch-elf", lib, check=False)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        "initgate: error: %s: no dynamic entry can hold DT_FLAGS_1 NODELETE, and the no-libc "
+        "runtime cannot keep the library loaded by itself; relink it with -Wl,-z,nodelete"
+        % lib]
+    assert lib.read_bytes() == before
+
+    relinked = build_library(tmp_path, clang.cc, "x86_64", "nolibc", rewritten,
+                             ("-fuse-ld=lld", "-Wl,-z,nocombreloc", "-Wl,-z,nodelete"))
+    assert "nodelete: yes" in describe(str(relinked))
 
 
 @pytest.mark.parametrize("arch", ARCHES)
