@@ -25,7 +25,8 @@ It runs `CC ARGS...` as given, except for two kinds of command:
 
 Everything else (preprocessing, -M, --version, executables, objects compiled
 without -fPIC, other languages) runs unchanged.  The exit status is the
-compiler's, and its output goes straight to the terminal.
+compiler's (128 + N if signal N killed it, as a shell would report), and its
+output goes straight to the terminal.
 
 Limits, on purpose or not yet lifted:
 - Objects compiled without -fPIC stay ungated: they go into executables and
@@ -49,7 +50,7 @@ import sys
 
 from initgate import cc_cache, logs
 from initgate.cc_args import default_dep_file, target_flags
-from initgate.cc_fast import plan, run_compiler, stop_child
+from initgate.cc_fast import exit_status, plan, run_compiler, stop_child
 from initgate.errors import SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
@@ -125,8 +126,9 @@ def run(args):
     # An -x still in force would make the compiler read the objects as source.
     extra = ["-x", "none"] if command.language_at_end else []
     tflags = target_flags(command.words)
-    if args.init_source:
-        extra.append(_init_object(args, cache, cc_argv, tflags))
+    init_object = _init_object(args, cache, cc_argv, tflags) if args.init_source else None
+    if init_object:
+        extra.append(init_object)
     extra.append(cc_cache.runtime_object(cache, cc_argv + tflags, command.no_libc))
     if job == "library":
         # NODELETE from the linker itself, which has room for it where patch-elf
@@ -146,6 +148,9 @@ def run(args):
     except BaseException:
         _remove(output)
         raise
+    finally:
+        if init_object:
+            _remove(init_object)
     if status != 0:
         return status
     _fix_dep_files(command, copies)
@@ -319,7 +324,13 @@ def _make_escape(path):
 
 
 def _init_object(args, cache, cc_argv, tflags):
-    """Compile --init-source (rewritten, for its trampoline) into a cached object."""
+    """Compile --init-source (rewritten, for its trampoline) into an object of
+    this link's own, which the caller removes after the link.
+
+    Not kept for the next link: what the object holds depends on every header
+    the source includes, which no key short of a second preprocessing would
+    cover, and the compile costs a link only a few tens of milliseconds.
+    """
     from initgate.passes import rewrite
 
     source = os.path.abspath(args.init_source)
@@ -331,23 +342,22 @@ def _init_object(args, cache, cc_argv, tflags):
         raise SourceError("%s: does not define the init function '%s'"
                           % (args.init_source, args.init))
     copy = cc_cache.store_source(cache, source, result.files[source].text)
-    identity = cc_cache.compiler_identity(cc_argv)
     mapping = "%s=%s" % (os.path.dirname(copy), os.path.dirname(source))
     compile_flags = tflags + ["-fPIC"] + args.init_cflag + [
         "-iquote", os.path.dirname(source), "-fdebug-prefix-map=" + mapping,
         "-fmacro-prefix-map=" + mapping]
-    key = cc_cache.digest(*cc_argv, *identity, *compile_flags, copy)[:24]
     folder = os.path.join(cache, "obj")
     os.makedirs(folder, exist_ok=True)
-    obj = os.path.join(folder, key + ".o")
-    if os.path.isfile(obj):
-        return obj
-    scratch = "%s.%d.tmp" % (obj, os.getpid())
-    status = _run(cc_argv + compile_flags + ["-c", copy, "-o", scratch])
+    obj = os.path.join(folder, "%s.%d.o" % (os.path.basename(source), os.getpid()))
+    try:
+        status = _run(cc_argv + compile_flags + ["-c", copy, "-o", obj])
+    except BaseException:
+        _remove(obj)
+        raise
     if status != 0:
+        _remove(obj)
         raise SourceError("%s: the init source did not compile (exit %d, messages above)"
                           % (args.init_source, status))
-    os.replace(scratch, obj)
     return obj
 
 
@@ -377,4 +387,4 @@ def _run_link(argv, init_name):
         print("initgate: no object of this link defines the init function '%s': compile "
               "the file that does through initgate cc, or pass --init-source FILE.c"
               % init_name, file=sys.stderr)
-    return proc.returncode
+    return exit_status(proc.returncode)

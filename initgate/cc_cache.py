@@ -14,7 +14,7 @@ What, and why it is safe with `make -j`:
   --version and -dumpmachine answers, the target options of the link, the
   runtime's own sources).  A lock file makes concurrent links wait for the
   first builder instead of all building it.
-- obj/KEY.o: an --init-source compiled for one link.
+- obj/NAME.PID.o: an --init-source compiled for one link, removed after it.
 - manifest/KEY.json: what the rewrite gated in the object whose bytes hash
   to KEY, for the manifest the link writes.
 """

@@ -160,8 +160,16 @@ def compiles_pic(command, gate_non_pic):
         command.sources or command.stdin_c) and (command.pic or gate_non_pic)
 
 
+def exit_status(code):
+    """A child's exit code as a shell reports it: 128 + N when signal N ended it.
+
+    (os._exit of a negative number would give make 256 - N instead.)
+    """
+    return 128 - code if code < 0 else code
+
+
 def run_compiler(argv):
-    """The compiler's exit status (minus the signal that killed it, if one did);
+    """The compiler's exit status (exit_status: 128 + N if signal N killed it);
     its output goes straight to the terminal.
 
     posix_spawn rather than subprocess, whose import (threading, selectors)
@@ -180,7 +188,7 @@ def run_compiler(argv):
     except BaseException:
         stop_child(pid)
         raise
-    return os.waitstatus_to_exitcode(status)
+    return exit_status(os.waitstatus_to_exitcode(status))
 
 
 def stop_child(pid, grace=10.0):

@@ -86,8 +86,10 @@ def _run(cmd):
         raise ToolchainError("%s: cannot run this compiler" % cmd[0]) from None
     if proc.returncode != 0:
         detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-        raise ToolchainError("%s failed (exit %d): %s" % (
-            shlex.join(cmd), proc.returncode, " | ".join(detail[:6]) or "no output"))
+        how = ("killed by signal %d" % -proc.returncode if proc.returncode < 0
+               else "exit %d" % proc.returncode)
+        raise ToolchainError("%s failed (%s): %s" % (
+            shlex.join(cmd), how, " | ".join(detail[:6]) or "no output"))
     return proc.stdout
 
 

@@ -21,11 +21,12 @@ PROJ = os.path.join(HERE, "proj")
 E2E = os.path.join(REPO, "tests", "e2e")
 
 
-def wrap(cache, init, *command, cwd=None, check=True, options=(), stdin=None):
+def wrap(cache, init, *command, cwd=None, check=True, options=(), stdin=None, env=None):
     """Run `initgate cc --init INIT --cache-dir CACHE [options] -- COMMAND`."""
     argv = [sys.executable, "-m", "initgate", "cc", "--init", init, "--cache-dir", str(cache),
             *options, "--", *map(str, command)]
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, input=stdin)
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, input=stdin,
+                          env=env)
     if check and proc.returncode != 0:
         raise AssertionError("%s failed (%d):\n%s%s" % (" ".join(argv), proc.returncode,
                                                         proc.stdout, proc.stderr))
@@ -145,6 +146,25 @@ def test_compiler_errors_and_exit_status_are_the_compilers(proj):
     assert not (proj / "broken.o").exists()
 
 
+@pytest.mark.parametrize("job", [("-E", "api.c"), ("-fPIC", "-c", "api.c"),
+                                 ("-shared", "-o", "libx.so", "api.o")])
+def test_a_compiler_killed_by_a_signal_exits_as_a_shell_reports_it(proj, job):
+    """128 + N, so make says "Error 139" as it would without the wrapper (not 256 - N)."""
+    crash = proj / "crash-cc"
+    # cc itself for the wrapper's own runs (the runtime build, -dumpmachine);
+    # killed by SIGSEGV on the command under test, which has job[0] in it.
+    crash.write_text('#!/bin/sh\nfor a; do [ "$a" = "$CRASH_ON" ] && kill -SEGV $$; done\n'
+                     'exec cc "$@"\n')
+    crash.chmod(0o755)
+    (proj / "api.c").write_text("int api(void) { return 1; }\n")
+    run(["cc", "-fPIC", "-c", "api.c"], cwd=proj)
+    env = dict(os.environ, CRASH_ON=job[0])
+    proc = wrap(proj / "cache", "x_init", crash, *job, cwd=proj, check=False, env=env)
+    plain = subprocess.run(["sh", "-c", '"$@"', "sh", crash, *job], cwd=proj, env=env)
+    assert proc.returncode == plain.returncode == 139, proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def make_rules(text):
     """The words of a dependency file, line continuations joined."""
     return text.replace("\\\n", " ").split()
@@ -200,6 +220,23 @@ def test_init_source_adds_an_init_to_a_library_without_one(proj, caller):
     assert run([caller, proj / "libno.so", "no_init_value"]).stdout == "11\n"
     exported = run(["nm", "-D", "--defined-only", proj / "libno.so"]).stdout
     assert "outside_init" not in exported and "initgate" not in exported
+
+
+def test_init_source_sees_a_changed_header_at_the_next_link(proj, caller):
+    """Nothing of the init source is reused between links: a header it includes
+    may have changed, and the next link must build with the new one."""
+    (proj / "init_value.h").write_text("#define INIT_VALUE 11\n")
+    (proj / "init_header.c").write_text(
+        '#include "init_value.h"\n'
+        '__attribute__((visibility("hidden"))) int init_source_ran;\n'
+        '__attribute__((visibility("hidden"))) int outside_init(void)\n'
+        '{ init_source_ran = INIT_VALUE; return 0; }\n')
+    for value in (11, 12):
+        (proj / "init_value.h").write_text("#define INIT_VALUE %d\n" % value)
+        wrap(proj / "cache", "outside_init", "cc", "-fPIC", "-shared", "-o", "libno.so",
+             "no_init.c", cwd=proj, options=["--init-source", "init_header.c"])
+        assert run([caller, proj / "libno.so", "no_init_value"]).stdout == "%d\n" % value
+    assert os.listdir(proj / "cache" / "obj") == []
 
 
 def test_a_library_without_init_fails_to_link_with_a_hint(proj):
