@@ -5,7 +5,9 @@ gated with a 2 s init, plain with the same init in a constructor, plain with
 an empty init in a constructor (the anchor: what loading costs at all), and
 gated with an empty init (what initgate itself adds to dlopen).  Each
 dlopen is timed inside a fresh process (c/dlopen_host.c); the builds take
-turns.  One more gated run makes the first call too, to show that it does
+turns.  Between them, c/thread_start.c times the first pthread_create of a
+fresh process, made as the runtime makes its init thread: the floor of what
+a gated dlopen must add, since it starts that thread before it returns.  One more gated run makes the first call too, to show that it does
 wait for the 2 s init, so the fast dlopen is not a skipped init.
 
     python benchmarks/dlopen_latency.py [--quick | --smoke] [--workdir DIR]
@@ -33,7 +35,7 @@ def build_all(builder, init_ms):
         "ctor": builder.plain_library("slow", ["slow.c"], "slow-ctor",
                                       slow + ["IN_CONSTRUCTOR"]),
     }
-    return libs, builder.host("dlopen_host.c")
+    return libs, builder.host("dlopen_host.c"), builder.host("thread_start.c")
 
 
 def timed(host, lib, call=False):
@@ -45,22 +47,32 @@ def timed(host, lib, call=False):
     return {key: int(value) for key, value in found.items()}
 
 
+def thread_start_ns(program):
+    out = pipeline.run([program])
+    found = re.search(r"^start (\d+)$", out, re.M)
+    if not found:
+        raise BenchError("thread_start printed no timing: %r" % out)
+    return int(found.group(1))
+
+
 def measure(workdir, level):
     init_ms, runs, slow_runs = SIZES[level]
-    libs, host = build_all(pipeline.Builder(workdir), init_ms)
+    libs, host, thread_start = build_all(pipeline.Builder(workdir), init_ms)
     fast = ("empty", "gated", "gated-empty")
 
     for variant in fast:        # warm the page cache
         timed(host, libs[variant])
-    samples = {variant: [] for variant in fast}
+    samples = {variant: [] for variant in fast + ("thread",)}
     for _ in range(runs):
         for variant in fast:
             samples[variant].append(timed(host, libs[variant])["dlopen"])
+        samples["thread"].append(thread_start_ns(thread_start))
     us = {variant: median(values) / 1e3 for variant, values in samples.items()}
     ctor_ms = median([timed(host, libs["ctor"])["dlopen"] for _ in range(slow_runs)]) / 1e6
     first_ms = timed(host, libs["gated"], call=True)["call"] / 1e6
 
     plain, gated_empty, gated = us["empty"], us["gated-empty"], us["gated"]
+    thread, added = us["thread"], gated - plain
     init = "%.1f s init" % (init_ms / 1e3)
     return [
         Row(SECTION, "dlopen us, plain library, empty init in a constructor", "%.0f" % plain),
@@ -72,6 +84,10 @@ def measure(workdir, level):
         Row(SECTION, "dlopen us, gated library, %s (against plain)" % init, "%.0f" % gated,
             "plain, empty init %.0f" % plain, ratio(gated, plain), "<= 1.5",
             gated <= 1.5 * plain),
+        Row(SECTION, "us, the first pthread_create of a fresh process (how the runtime "
+            "makes its init thread)", "%.0f" % thread),
+        Row(SECTION, "us a gated dlopen adds to the plain one", "%.0f" % added,
+            "first pthread_create %.0f" % thread, ratio(added, thread)),
         Row(SECTION, "dlopen ms, plain library, the same %s in a constructor" % init,
             "%.0f" % ctor_ms, "plain, empty init %.3f" % (plain / 1e3),
             ratio(ctor_ms * 1e3, plain)),
