@@ -4,6 +4,7 @@ Data flow, one translation unit at a time:
 
     toolchain.py   the build's gcc flags -> flags libclang accepts
     analyze.py     parse, walk top-level declarations -> Definition records
+    facts.py       each top-level function's facts, gathered by facts.c
     braces.py      a skipped body's `{`, found in the text after its declarator
     exported.py    the rules: what is exported, what must never be gated
     rewrite.py     merge the units' records per file -> new file bytes (render.py)

@@ -32,10 +32,12 @@ Two ways to parse, chosen by Options.skip_bodies:
   `inline` (whose emitted symbol the implicit declaration would decide);
   passes/braces.py names the one brace shape it reads wrongly.
 
-Speed: the walk is the only part of the pass that is not the parse itself,
-so it visits top-level cursors only, asks for nothing but the kind until a
-cursor is known to be a definition, and checks the cheap facts (system
-header, linkage) before the costly ones (names, children, printing).
+Speed: the walk is the only part of the pass that is not the parse itself.
+It visits top-level declarations only, never a body, and reads what it
+needs about each from one table that passes/facts.c fills in a single call
+(passes/facts.py), checking the flags (system header, linkage) before the
+rest; only attributes, inline rules and the init function ask libclang
+anything more.
 """
 
 import ctypes
@@ -48,7 +50,7 @@ from clang import cindex
 
 from initgate import logs
 from initgate.errors import SourceError
-from initgate.passes import braces, exported, libclang as lc, toolchain
+from initgate.passes import braces, exported, facts, libclang as lc, toolchain
 
 log = logs.logger("initgate.rewrite")
 
@@ -208,14 +210,14 @@ class _Walk:
         self.skipped_bodies = skipped_bodies
         self.analysis = Analysis(path)
         tu_pointer = ctypes.cast(tu.obj, ctypes.c_void_p)
-        self.main_file = lc.getFile(tu_pointer, os.fsencode(path))
-        self.functions = []          # every top-level function declaration
-        self.by_name = None          # name -> declarations, built when needed
+        self.main_file = lc.getFile(tu_pointer, os.fsencode(path)) or 0
+        self.functions = None        # facts.Table: every top-level function declaration
+        self.by_name = None          # name -> declarations (Function), built when needed
         self.printer = lc.DeclarationPrinter(tu.cursor)
         self.children = lc.Children()
         self.project = {}            # file handle -> (clang's name, in project?)
         self.contents = {}           # file name -> bytes
-        self.unexported = []         # static or hidden definitions: init candidates
+        self.unexported = []         # indices of static or hidden definitions: init candidates
         self.line_directives = {}    # file handle -> has `#line` or `# N "file"`
         self.braces = {}             # skipped bodies: declaration -> (file handle, `{`)
         self.indexed = None          # skipped bodies: the indexer's definitions
@@ -224,27 +226,14 @@ class _Walk:
         self.printer.close()
 
     def run(self):
-        definitions = []
-        functions = self.functions
-        full = not self.skipped_bodies
-
-        def visit(cursor):
-            kind = lc.getCursorKind(cursor)
-            if kind == lc.FUNCTION_DECL:
-                functions.append(cursor)
-                if full and lc.isCursorDefinition(cursor):
-                    definitions.append(cursor)
-            elif kind == lc.LINKAGE_SPEC:
-                return lc.VISIT_RECURSE
-            return lc.VISIT_CONTINUE
-
-        lc.visit_children(self.tu.cursor, visit)
-        if not full:
-            # After the walk rather than in its callback: deciding reads
-            # files and may run the indexer, which calls back itself.
-            definitions = [cursor for cursor in functions if self._defines(cursor)]
-        for cursor in definitions:
-            self._definition(cursor)
+        table = self.functions = facts.gather(self.tu, not self.skipped_bodies)
+        if self.skipped_bodies:
+            candidates = [i for i, flags in enumerate(table.flags)
+                          if not flags & facts.SYSTEM_HEADER and self._defines(table[i])]
+        else:
+            candidates = [i for i, flags in enumerate(table.flags) if flags & facts.DEFINITION]
+        for index in candidates:
+            self._definition(index)
         self._find_unexported_init()
 
         # A mirrored tree needs the project's headers even where nothing in
@@ -266,66 +255,62 @@ class _Walk:
             known = self.project[handle] = (name, inside)
         return known
 
-    def _definition(self, cursor):
-        # Cheap facts first, one C call each, so that the static and hidden
-        # functions most files are full of cost a few microseconds apiece.
+    def _definition(self, index):
+        # The flags first, which cost nothing, so that the static and hidden
+        # functions most files are full of are passed over at once.
         # Internal linkage is written in the source, the same in every unit
         # that sees it, so a static definition is never a disagreement.
-        if lc.getCursorLinkage(cursor) != lc.LINKAGE_EXTERNAL:
-            self.unexported.append(cursor)
+        flags = self.functions.flags[index]
+        if not flags & facts.EXTERNAL:
+            self.unexported.append(index)
             return
-        visible = lc.getCursorVisibility(cursor) in (lc.VISIBILITY_DEFAULT,
-                                                     lc.VISIBILITY_PROTECTED)
-        location = lc.getCursorLocation(cursor)
-        if lc.isFromMainFile(location):
+        visible = (flags >> facts.VISIBILITY_SHIFT) & 3 in (lc.VISIBILITY_DEFAULT,
+                                                          lc.VISIBILITY_PROTECTED)
+        function = self.functions[index]
+        if flags & facts.MAIN_FILE:
             handle, in_main = self.main_file, True
         else:
             # Also the main file when a macro spells the name.
-            handle = lc.file_handle(location)
+            handle = function.file
             in_main = handle == self.main_file
-            if not in_main and lc.isInSystemHeader(location):
+            if not in_main and flags & facts.SYSTEM_HEADER:
                 return
         if not visible and in_main:
             # Hidden: not exported; perhaps the init function, looked for
             # only if no exported one turns up.
-            self.unexported.append(cursor)
+            self.unexported.append(index)
             return
 
-        name = lc.spelling(cursor)
+        name = function.name
         if name == self.options.init_name:
-            self._init(cursor, handle)
-        parts = self.children(cursor)
+            self._init(function, handle)
         if self.skipped_bodies:
-            brace_handle, brace = self._brace_in_text(cursor, parts, location, name)
+            brace_handle, brace = self._brace_in_text(function)
         else:
-            body = parts[-1] if parts and lc.getCursorKind(parts[-1]) == lc.COMPOUND_STMT else None
-            if body is None:
+            if not flags & facts.BODY:
                 return
-            brace_handle, _line, brace = lc.file_location(
-                lc.getRangeStart(lc.getCursorExtent(body)))
+            brace_handle, brace = function.body_file, function.body_offset
         brace_name, in_project = self._file(brace_handle)
         if not in_project and not visible:
             return
-        if visible and lc.isFunctionInlined(cursor):
+        if visible and flags & facts.INLINED:
             visible = exported.inline_emits_symbol(
-                [self.printer(c) for c in self._redeclarations(name)], name, self.gnu89)
+                [self.printer(f.cursor) for f in self._redeclarations(name)], name, self.gnu89)
 
         macro = ""
         if not self.skipped_bodies:
             brace, macro = self._brace_at(brace_name, brace)
-        annotations, lifetime, printed = set(), "", False
-        for part in parts:
-            kind = lc.getCursorKind(part)
-            if kind == lc.ANNOTATE_ATTR:
-                annotations.add(lc.spelling(part))
-            elif kind == lc.UNEXPOSED_ATTR and not printed:
-                lifetime, printed = self._lifetime(cursor, name), True
+        annotations = set()
+        if flags & facts.ANNOTATE:
+            annotations = {lc.spelling(part) for part in self.children(function.cursor)
+                           if lc.getCursorKind(part) == lc.ANNOTATE_ATTR}
+        lifetime = self._lifetime(function) if flags & facts.UNEXPOSED_ATTR else ""
         reason = exported.ungated_reason(
             name, init_name=self.options.init_name, annotations=annotations,
             lifetime=lifetime, ungated_names=self.options.ungated,
             export_list=self.options.export_list, brace_from_macro=bool(macro))
 
-        file, line = self._presumed(location)
+        file, line = self._presumed(function)
         definition = Definition(
             name=name, file=file, line=line, path=brace_name,
             brace=-1 if macro else brace, macro=macro, exported=visible, reason=reason)
@@ -334,40 +319,41 @@ class _Walk:
             return
         self.analysis.definitions.append(definition)
 
-    def _presumed(self, location):
-        """(file, line) as the compiler reports them, honouring #line.
+    def _presumed(self, function):
+        """(file, line) of a function's name as the compiler reports them,
+        honouring #line.
 
         Without a line directive in the file, the file and line of the
-        expansion site are the same thing, and cost half as much to ask.
+        expansion site are the same thing, and need no more libclang calls.
         """
-        handle, line, _offset = lc.file_location(location)
+        handle = function.file
         name, _in_project = self._file(handle)
         if handle not in self.line_directives:
             self.line_directives[handle] = _LINE_DIRECTIVE.search(self._contents(name))
         if self.line_directives[handle]:
-            file, line, _column = lc.presumed(location)
+            file, line, _column = lc.presumed(lc.getCursorLocation(function.cursor))
             return file, line
-        return name, line
+        return name, function.line
 
     def _find_unexported_init(self):
         if self.analysis.init is not None:
             return
         name = self.options.init_name
-        for cursor in self.unexported:
-            if lc.spelling(cursor) == name:
-                handle = lc.file_handle(lc.getCursorLocation(cursor))
-                if handle == self.main_file:
-                    self._init(cursor, handle)
+        for index in self.unexported:
+            if self.functions.name(index) == name:
+                function = self.functions[index]
+                if function.file == self.main_file:
+                    self._init(function, function.file)
                     return
 
-    def _lifetime(self, cursor, name):
+    def _lifetime(self, function):
         # An attribute written on an earlier declaration is inherited by the
         # definition but printed only with the declaration that wrote it.
-        found = exported.lifetime_attribute(self.printer(cursor))
+        found = exported.lifetime_attribute(self.printer(function.cursor))
         if found:
             return found
-        for declaration in self._redeclarations(name):
-            found = exported.lifetime_attribute(self.printer(declaration))
+        for declaration in self._redeclarations(function.name):
+            found = exported.lifetime_attribute(self.printer(declaration.cursor))
             if found:
                 return found
         return ""
@@ -375,79 +361,67 @@ class _Walk:
     def _redeclarations(self, name):
         if self.by_name is None:
             self.by_name = {}
-            for cursor in self.functions:
-                self.by_name.setdefault(lc.spelling(cursor), []).append(cursor)
-        return self.by_name.get(name, [])
+            table = self.functions
+            for index in range(len(table)):
+                self.by_name.setdefault(table.name(index), []).append(index)
+        return [self.functions[index] for index in self.by_name.get(name, [])]
 
     # Skipped bodies: which declarations define, and where their `{` is.
 
-    def _defines(self, cursor):
-        """Whether `cursor` defines its function, from the text after its declarator,
-        else from libclang's indexer.
+    def _defines(self, function):
+        """Whether `function` (outside system headers: _definition passes over
+        every one of them, defined or not) defines its function, from the text
+        after its declarator, else from libclang's indexer.
 
         clang_isCursorDefinition says no to every function once bodies are
         skipped (it looks for the body); the indexer still knows, but costs
         as much as the parse itself, so it is asked only when the text does
-        not say.  Functions in system headers are not asked about at all:
-        _definition passes over every one of them, defined or not.
+        not say.
         """
-        if lc.isInSystemHeader(lc.getCursorLocation(cursor)):
-            return False
-        end = lc.getRangeEnd(lc.getCursorExtent(cursor))
-        handle, _line, offset = lc.file_location(end)
+        handle, offset = function.end_file, function.end_offset
         data = self._contents(self._file(handle)[0]) if handle else b""
-        if end.int_data & lc.MACRO_LOCATION:
+        if function.flags & facts.END_IN_MACRO:
             # The declarator ends inside a macro's argument, as in zlib's
             # `int f OF((int x));`: `offset` is where the macro's name is.
             found = braces.after_invocation(data, offset)
         else:
             found = braces.after_declarator(data, offset)
-            if found is None and self._knr_end(cursor, handle, offset) > offset:
-                return True
+            if found is None and function.params_end > offset:
+                return True         # K&R: parameter declarations follow
         if found == braces.DECLARATION:
             return False
         if found is not None:
-            self.braces[cursor.data[0]] = (handle, found)
+            self.braces[function.d0] = (handle, found)
             return True
         if self.indexed is None:
             self.indexed = lc.defined_functions(_shared_index(), self.tu)
             if self.indexed is None:
                 raise _BraceNotInText("libclang's indexer failed")
-        return cursor.data[0] in self.indexed
+        return function.d0 in self.indexed
 
-    def _knr_end(self, cursor, handle, end):
-        """Where the last K&R parameter declaration ends, if after `end`."""
-        for part in self.children(cursor):
-            if lc.getCursorKind(part) == lc.PARM_DECL:
-                part_handle, _line, part_end = lc.file_location(
-                    lc.getRangeEnd(lc.getCursorExtent(part)))
-                if part_handle == handle and part_end > end:
-                    end = part_end
-        return end
-
-    def _brace_in_text(self, cursor, parts, location, name):
+    def _brace_in_text(self, function):
         """(file handle, offset) of a skipped body's `{`, or _BraceNotInText.
 
         A name that comes from a macro means the declarator may too, and
         the macro may open the body: only the full parse can tell.
         """
-        if location.int_data & lc.MACRO_LOCATION:
-            raise _BraceNotInText("the name '%s' comes from a macro" % name)
-        known = self.braces.get(cursor.data[0])
+        if function.flags & facts.NAME_IN_MACRO:
+            raise _BraceNotInText("the name '%s' comes from a macro" % function.name)
+        known = self.braces.get(function.d0)
         if known is not None:
             return known
-        end = lc.getRangeEnd(lc.getCursorExtent(cursor))
-        handle, _line, offset = lc.file_location(end)
+        handle, offset = function.end_file, function.end_offset
         path = self._file(handle)[0] if handle else ""
         brace = None
-        if path and not end.int_data & lc.MACRO_LOCATION:
+        if path and not function.flags & facts.END_IN_MACRO:
             data = self._contents(path)
-            knr_end = self._knr_end(cursor, handle, offset)
+            knr_end = function.params_end
             if knr_end > offset or not braces.ends_in_name(data, offset):
                 brace = braces.find_brace(data, knr_end)
         if brace is None:
             raise _BraceNotInText("%s: the text after the declarator of '%s' (offset %d) "
-                                  "is not plainly its opening brace" % (path, name, offset))
+                                  "is not plainly its opening brace"
+                                  % (path, function.name, offset))
         return handle, brace
 
     def _brace_at(self, path, offset):
@@ -483,8 +457,9 @@ class _Walk:
                 data = self.contents[path] = source.read()
         return data
 
-    def _init(self, cursor, handle):
+    def _init(self, function, handle):
         name, _in_project = self._file(handle)
+        cursor = function.cursor
         file, line, _column = lc.presumed(lc.getCursorLocation(cursor))
         result = lc.getCanonicalType(lc.getCursorResultType(cursor))._kind_id
         if result not in (lc.TYPE_VOID, lc.TYPE_INT) or lc.getNumArguments(cursor) > 0:
