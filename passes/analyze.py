@@ -228,12 +228,21 @@ class _Walk:
     def run(self):
         table = self.functions = facts.gather(self.tu, not self.skipped_bodies)
         if self.skipped_bodies:
-            candidates = [i for i, flags in enumerate(table.flags)
-                          if not flags & facts.SYSTEM_HEADER and self._defines(table[i])]
+            for index, flags in enumerate(table.flags):
+                if flags & facts.SYSTEM_HEADER:
+                    continue
+                if not flags & facts.EXTERNAL:
+                    # Whether a static one defines is asked only if the
+                    # init function is looked for among them.
+                    self.unexported.append(index)
+                    continue
+                function = table[index]
+                if self._defines(function):
+                    self._definition(index, function)
         else:
-            candidates = [i for i, flags in enumerate(table.flags) if flags & facts.DEFINITION]
-        for index in candidates:
-            self._definition(index)
+            for index, flags in enumerate(table.flags):
+                if flags & facts.DEFINITION:
+                    self._definition(index)
         self._find_unexported_init()
 
         # A mirrored tree needs the project's headers even where nothing in
@@ -255,7 +264,7 @@ class _Walk:
             known = self.project[handle] = (name, inside)
         return known
 
-    def _definition(self, index):
+    def _definition(self, index, function=None):
         # The flags first, which cost nothing, so that the static and hidden
         # functions most files are full of are passed over at once.
         # Internal linkage is written in the source, the same in every unit
@@ -266,7 +275,7 @@ class _Walk:
             return
         visible = (flags >> facts.VISIBILITY_SHIFT) & 3 in (lc.VISIBILITY_DEFAULT,
                                                           lc.VISIBILITY_PROTECTED)
-        function = self.functions[index]
+        function = function or self.functions[index]
         if flags & facts.MAIN_FILE:
             handle, in_main = self.main_file, True
         else:
@@ -342,7 +351,9 @@ class _Walk:
         for index in self.unexported:
             if self.functions.name(index) == name:
                 function = self.functions[index]
-                if function.file == self.main_file:
+                if function.file != self.main_file:
+                    continue
+                if not self.skipped_bodies or self._defines(function):
                     self._init(function, function.file)
                     return
 

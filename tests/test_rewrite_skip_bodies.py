@@ -150,6 +150,29 @@ def test_tempting_shapes_agree(name, tmp_path, monkeypatch):
     assert skipped == full
 
 
+# An init function that is not exported, declared before it is defined: the
+# skipped-body parse must pass over the declaration and find the definition.
+UNEXPORTED_INIT = {
+    "static": b"static int lib_init(void);\nint api(void) { return lib_init(); }\n"
+              b"static int lib_init(void) { return 0; }\n",
+    "hidden": b"__attribute__((visibility(\"hidden\"))) int lib_init(void);\n"
+              b"int api(void) { return 1; }\n"
+              b"__attribute__((visibility(\"hidden\"))) int lib_init(void) { return 0; }\n",
+    "static, K&R": b"static int lib_init();\nint api(void) { return 1; }\n"
+                   b"static int lib_init() { return 0; }\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNEXPORTED_INIT))
+def test_an_unexported_init_is_found_past_its_declaration(name, tmp_path, monkeypatch):
+    (tmp_path / "lib.c").write_bytes(UNEXPORTED_INIT[name])
+    monkeypatch.chdir(tmp_path)
+    full, skipped = both([("lib.c", ["-std=gnu89"])], init_name="lib_init",
+                         root=str(tmp_path))
+    assert isinstance(full, tuple) and full[-1] == "lib.c", full
+    assert skipped == full
+
+
 def test_body_errors_are_left_to_the_compiler(tmp_path):
     source = tmp_path / "lib.c"
     source.write_bytes(INIT + b"int api(void) { return undeclared; }\n")
