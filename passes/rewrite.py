@@ -138,8 +138,8 @@ def _analyze_all(units, options, jobs, progress):
                 progress(unit[0])
     else:
         # Processes, not threads: libclang parses with the GIL released, but
-        # the walk over each tree is Python and would run one thread at a
-        # time.  Forked workers inherit the loaded libclang and the options;
+        # the decisions over each tree are Python and would run one thread
+        # at a time.  Forked workers inherit the loaded libclang and the options;
         # each makes its own index.  Results keep the order of `units`.
         # Imported here: the compiler wrapper rewrites one file per call.
         import multiprocessing
