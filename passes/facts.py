@@ -173,7 +173,13 @@ def _helper():
 def _load():
     try:
         path = _built()
-        library = ctypes.CDLL(path)
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            # Damaged since it was built (it is only ever renamed into
+            # place whole): built again, once.
+            os.unlink(path)
+            library = ctypes.CDLL(_built())
         size = library.initgate_record_size()
     except (OSError, AttributeError, _BuildError) as err:
         log.debug("gathering function facts through ctypes: %s", err)

@@ -51,6 +51,15 @@ def test_helper_and_ctypes_gather_the_same_records(scenario):
         assert compared > 0
 
 
+def test_a_damaged_helper_is_built_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("INITGATE_CACHE_DIR", str(tmp_path))
+    path = facts._built()
+    with open(path, "wb") as damaged:
+        damaged.write(b"not a shared object")
+    helper = facts._load()
+    assert helper is not None and open(path, "rb").read(4) == b"\x7fELF"
+
+
 def rewrite(case, out, env):
     options, flags = read_args(case)
     return subprocess.run([sys.executable, "-m", "initgate", "rewrite", "-vv", *options,
