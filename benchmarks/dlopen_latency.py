@@ -7,8 +7,9 @@ gated with an empty init (what initgate itself adds to dlopen).  Each
 dlopen is timed inside a fresh process (c/dlopen_host.c); the builds take
 turns.  Between them, c/thread_start.c times the first pthread_create of a
 fresh process, made as the runtime makes its init thread: the floor of what
-a gated dlopen must add, since it starts that thread before it returns.  One more gated run makes the first call too, to show that it does
-wait for the 2 s init, so the fast dlopen is not a skipped init.
+a gated dlopen must add, since it starts that thread before it returns.
+One more gated run makes the first call too, to show that it does wait for
+the 2 s init, so the fast dlopen is not a skipped init.
 
     python benchmarks/dlopen_latency.py [--quick | --smoke] [--workdir DIR]
 """
