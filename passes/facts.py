@@ -177,7 +177,11 @@ def _load():
             library = ctypes.CDLL(path)
         except OSError:
             # Damaged since it was built (it is only ever renamed into
-            # place whole): built again, once.
+            # place whole): built again, once.  An intact one that will not
+            # load (a cache on a noexec mount) is left, not rebuilt per run.
+            with open(path, "rb") as f:
+                if f.read(4) == b"\x7fELF":
+                    raise
             os.unlink(path)
             library = ctypes.CDLL(_built())
         size = library.initgate_record_size()
