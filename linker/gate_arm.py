@@ -21,7 +21,7 @@ from capstone.arm import (
     ARM_OP_IMM, ARM_OP_MEM, ARM_OP_REG)
 
 from initgate.linker.machine import (
-    CONDITION_CODES, condition, forget, no_effect, result_flags, stack_frame,
+    CONDITION_CODES, Unknowable, condition, forget, no_effect, result_flags, stack_frame,
     subtract_flags)
 
 STACK_POINTER = "sp"
@@ -174,8 +174,6 @@ def writes_shared_memory(insn, known):
 
 # The machine (linker/machine.py), by capstone's instruction name, which
 # leaves out the condition and the `s` of flag-setting forms.
-LOADS = {"ldr": 4, "ldrb": 1, "ldrh": 2, "lda": 4, "ldab": 1, "ldah": 2}
-STORES_FOLLOWED = {"str": 4, "strb": 1, "strh": 2}
 
 
 def _value(insn, op, machine):
@@ -192,17 +190,120 @@ def _put(insn, op, value, machine):
     machine.put(_name(insn, op.reg), None if value is None else value & MASK)
 
 
-def _load(insn, machine, known):
-    dest, src = insn.operands[:2]
-    slot = _frame_slot(insn, src, known) if src.type == ARM_OP_MEM else None
-    value = machine.read(load_address(insn, known), slot, LOADS[insn.insn_name()])
-    _put(insn, dest, value, machine)
+# Loads and stores of single registers, by instruction name: the bytes each
+# register moves.  The exclusive stores name their status register first.
+TRANSFERS = {"ldr": 4, "ldrb": 1, "ldrh": 2, "ldrsb": 1, "ldrsh": 2, "ldrd": 4, "lda": 4,
+             "ldab": 1, "ldah": 2, "ldrex": 4, "ldrexb": 1, "ldrexh": 2, "ldrexd": 4,
+             "str": 4, "strb": 1, "strh": 2, "strd": 4, "stl": 4, "stlb": 1, "stlh": 2,
+             "strex": 4, "strexb": 1, "strexh": 2, "strexd": 4, "vldr": 0, "vstr": 0}
+STATUS_FIRST = ("strex", "strexb", "strexh", "strexd")
+# Loads and stores of register lists: where they start from the base, and the
+# base when it is not the first operand.
+MULTIPLE = {"push": ("db", "sp"), "vpush": ("db", "sp"), "pop": ("ia", "sp"),
+            "vpop": ("ia", "sp"), "stm": ("ia", None), "stmdb": ("db", None),
+            "stmib": ("ib", None), "stmda": ("da", None), "ldm": ("ia", None),
+            "ldmdb": ("db", None), "ldmib": ("ib", None), "ldmda": ("da", None),
+            "vstmia": ("ia", None), "vstmdb": ("db", None), "vldmia": ("ia", None),
+            "vldmdb": ("db", None)}
+# Where the first register of a list goes, from the base, for n bytes in all.
+STARTS = {"ia": lambda n: 0, "ib": lambda n: 4, "db": lambda n: -n, "da": lambda n: 4 - n}
 
 
-def _store(insn, machine, known):
-    src, dest = insn.operands[:2]
-    machine.write(_frame_slot(insn, dest, known), STORES_FOLLOWED[insn.insn_name()],
-                  _value(insn, src, machine))
+def _register_bytes(insn, op):
+    return {"d": 8, "q": 16, "s": 4}.get(insn.reg_name(op.reg)[0], 4)
+
+
+def _address(insn, op, machine, known):
+    """Where a memory operand points: a literal through the pc, else from the machine."""
+    base = _name(insn, op.mem.base)
+    if base == "pc":
+        return ((_pc(insn, known) & ~3) + _disp(op)) & MASK
+    value = machine.get(base)
+    index = 0
+    if op.mem.index:
+        index = None if op.shift.type else machine.get(_name(insn, op.mem.index))
+        if index is not None and op.subtracted:
+            index = -index
+    if value is None or index is None:
+        return None
+    try:
+        return (value + index + (0 if op.mem.index else _disp(op))) & MASK
+    except Unknowable:
+        return None
+
+
+def _single(insn):
+    """(memory operand, registers moved, bytes each) of a single load or store."""
+    name = insn.insn_name()
+    mem = next((op for op in insn.operands if op.type == ARM_OP_MEM), None)
+    regs = [op for op in insn.operands if op.type == ARM_OP_REG]
+    regs = regs[1:] if name in STATUS_FIRST else regs
+    return mem, regs, TRANSFERS[name] or _register_bytes(insn, regs[0])
+
+
+def _multiple(insn, machine):
+    """(base register, first address, registers, bytes each) of a register list."""
+    mode, base = MULTIPLE[insn.insn_name()]
+    regs = [op for op in insn.operands if op.type == ARM_OP_REG]
+    if base is None:
+        base, regs = _name(insn, regs[0].reg), regs[1:]
+    size = _register_bytes(insn, regs[0]) if regs else 4
+    value = machine.get(base)
+    start = None if value is None else value + STARTS[mode](size * len(regs))
+    return base, start, regs, size
+
+
+def accesses(insn, machine, known):
+    name, m = insn.insn_name(), insn.mnemonic.split(".")[0]
+    writes = m.startswith(STORES)
+    if name in TRANSFERS:
+        mem, regs, size = _single(insn)
+        address = None if mem is None else _address(insn, mem, machine, known)
+        return [(address, size * len(regs), writes)]
+    if name in MULTIPLE:
+        _, start, regs, size = _multiple(insn, machine)
+        return [(start, size * len(regs), writes)]
+    return [(None, 0, True)] if writes else []
+
+
+def _transfer(insn, machine, known):
+    """A load or store of one register or two, with its base's writeback."""
+    mem, regs, size = _single(insn)
+    address = load_address(insn, known)
+    if address is None:
+        address = _address(insn, mem, machine, known)
+    stores = insn.insn_name().startswith(("st", "vst"))
+    for i, reg in enumerate(regs):
+        at = None if address is None else address + i * size
+        if stores:
+            machine.write(at, size, _value(insn, reg, machine))
+        else:
+            _put(insn, reg, machine.read(at, size), machine)
+    if insn.writeback:
+        base = _name(insn, mem.mem.base)
+        step = insn.operands[-1]
+        if not insn.post_index:
+            after = address
+        elif step.type == ARM_OP_IMM and machine.get(base) is not None:
+            after = machine.get(base) + (-step.imm if step.subtracted else step.imm)
+        else:
+            after = None
+        machine.put(base, None if after is None else after & MASK)
+
+
+def _transfer_multiple(insn, machine, known):
+    base, start, regs, size = _multiple(insn, machine)
+    stores = insn.insn_name().startswith(("push", "vpush", "st", "vst"))
+    for i, reg in enumerate(regs):
+        at = None if start is None else start + i * size
+        if stores:
+            machine.write(at, size, _value(insn, reg, machine))
+        else:
+            _put(insn, reg, machine.read(at, size), machine)
+    if insn.writeback or base == "sp" and MULTIPLE[insn.insn_name()][1]:
+        held, total = machine.get(base), size * len(regs)
+        step = -total if MULTIPLE[insn.insn_name()][0] in ("db", "da") else total
+        machine.put(base, None if held is None else (held + step) & MASK)
 
 
 def _operands(insn, machine, store):
@@ -236,8 +337,17 @@ def _unary(operation):
     return run
 
 
+def _move_top(insn, machine, known):
+    """movt: the top sixteen bits replaced, the bottom kept."""
+    dest, part = insn.operands[:2]
+    held = machine.get(_name(insn, dest.reg))
+    _put(insn, dest, None if held is None else (held & 0xFFFF) | part.imm << 16, machine)
+
+
 SEMANTICS = {
     "mov": _unary(lambda v: v),
+    "movw": _unary(lambda v: v),
+    "movt": _move_top,
     "mvn": _unary(lambda v: ~v),
     "uxtb": _unary(lambda v: v & 0xFF),
     "uxth": _unary(lambda v: v & 0xFFFF),
@@ -254,24 +364,25 @@ SEMANTICS = {
 }
 
 
-def _unmodeled(insn, machine, known):
-    """Forget what insn writes: registers, the flags, and the frame's slots if memory."""
+def unmodeled(insn, machine, known):
+    """Forget what insn writes: registers, the flags, and the memory it stores to."""
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
     _, written = insn.regs_access()
     for reg in written:
         name = _name(insn, reg)
         machine.put("flags" if name in ("cpsr", "apsr", "apsr_nzcv") else name, None)
-    if insn.mnemonic.split(".")[0].startswith(STORES):
-        machine.slots.clear()
 
 
 def _run(insn, machine, known):
     name = insn.insn_name()
-    if name in LOADS and not insn.writeback and insn.operands[1].type == ARM_OP_MEM:
-        _load(insn, machine, known)
-    elif name in STORES_FOLLOWED and not insn.writeback:
-        _store(insn, machine, known)
+    if name in TRANSFERS:
+        _transfer(insn, machine, known)
+    elif name in MULTIPLE:
+        _transfer_multiple(insn, machine, known)
     else:
-        SEMANTICS.get(name, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(name, unmodeled)(insn, machine, known)
 
 
 def evaluate(insn, machine, known):
@@ -282,7 +393,7 @@ def evaluate(insn, machine, known):
     if holds:
         _run(insn, machine, known)
     elif holds is None:
-        _unmodeled(insn, machine, known)
+        unmodeled(insn, machine, known)
 
 
 def taken(insn, machine, known):

@@ -70,9 +70,13 @@ def track(insn, known, ctx):
     return False
 
 
+def _is_load(mnemonic):
+    return mnemonic.startswith(("l", "c.l", "fl", "c.fl")) \
+        and mnemonic not in ("li", "lui", "c.li", "c.lui")
+
+
 def load_address(insn, known):
-    m = insn.mnemonic
-    if not (m.startswith(("l", "c.l", "fl", "c.fl")) and m not in ("li", "lui", "c.li", "c.lui")):
+    if not _is_load(insn.mnemonic):
         return None
     base, offset = _memory(insn)
     return None if known.get(base) is None else (known[base] + offset) & MASK
@@ -162,16 +166,46 @@ def _put(insn, op, value, machine):
         machine.put(_reg(insn, op), None if value is None else value & MASK)
 
 
+def _address(insn, machine, known):
+    """Where a load or store reaches: the state through `known`, else the machine's."""
+    address = load_address(insn, known)
+    base, offset = _memory(insn)
+    if address is None and base is not None:
+        held = 0 if base == "zero" else machine.get(base)
+        address = None if held is None else held + offset
+    return address
+
+
+def _size(mnemonic):
+    """Bytes a load, store or atomic moves, by its mnemonic: `amoadd.w`, `c.ldsp`, `fsd`."""
+    if mnemonic.startswith(("amo", "lr.", "sc.")):
+        return {"w": 4, "d": 8}.get(mnemonic.split(".")[1][:1])
+    name = mnemonic[2:] if mnemonic.startswith("c.") else mnemonic
+    name = name[1:] if name.startswith("f") else name
+    return {"b": 1, "h": 2, "w": 4, "d": 8, "q": 16}.get(name[1:2])
+
+
+def accesses(insn, machine, known):
+    m = insn.mnemonic
+    writes = m.startswith(STORES)
+    reads = _is_load(m) or m.startswith("amo")
+    if not (reads or writes):
+        return []
+    size = _size(m)
+    address = _address(insn, machine, known) if size else None
+    return [(address, size or 0, w) for w, does in ((False, reads), (True, writes)) if does]
+
+
 def _load(insn, machine, known):
     size, extend = LOADS[insn.mnemonic]
-    value = machine.read(load_address(insn, known), _frame_slot(insn, known), size)
+    value = machine.read(_address(insn, machine, known), size)
     if value is not None and extend:
         value = signed(value, 8 * size)
     _put(insn, insn.operands[0], value, machine)
 
 
 def _store(insn, machine, known):
-    machine.write(_frame_slot(insn, known), STORES_FOLLOWED[insn.mnemonic],
+    machine.write(_address(insn, machine, known), STORES_FOLLOWED[insn.mnemonic],
                   _value(insn, insn.operands[0], machine))
 
 
@@ -189,6 +223,10 @@ def _operation(function, word=False, reads_dest=False):
 
 SEMANTICS = {
     "li": _operation(lambda v: v), "c.li": _operation(lambda v: v),
+    "lui": _operation(lambda v: signed(v << 12, 32)),
+    "c.lui": _operation(lambda v: signed(v << 12, 32)),
+    "c.addi16sp": _operation(lambda a, b: a + b, False, True),
+    "c.addi4spn": _operation(lambda a, b: a + b),
     "mv": _operation(lambda v: v), "c.mv": _operation(lambda v: v),
     "addi": _operation(lambda a, b: a + b), "c.addi": _operation(lambda a, b: a + b, False, True),
     "addiw": _operation(lambda a, b: a + b, True),
@@ -217,11 +255,13 @@ SEMANTICS = {
 }
 
 
-def _unmodeled(insn, machine, known):
+def unmodeled(insn, machine, known):
+    """Forget what insn writes: its register, and the memory it stores to."""
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
     for name in _written(insn):
         machine.put(name, None)
-    if insn.mnemonic.startswith(STORES):
-        machine.slots.clear()
 
 
 def evaluate(insn, machine, known):
@@ -231,7 +271,7 @@ def evaluate(insn, machine, known):
     elif m in STORES_FOLLOWED:
         _store(insn, machine, known)
     else:
-        SEMANTICS.get(m, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(m, unmodeled)(insn, machine, known)
 
 
 def taken(insn, machine, known):

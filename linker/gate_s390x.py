@@ -14,7 +14,8 @@ The file is big-endian; gatecheck.py sets capstone's mode for it.
 
 import re
 
-from initgate.linker.machine import forget, mask, no_effect, signed, stack_frame
+from initgate.linker.machine import (
+    Unknowable, attempt, forget, mask, merge_low, no_effect, signed, stack_frame)
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "15"
@@ -131,6 +132,8 @@ def jump_target(insn):
 
 def conditional_target(insn):
     m = insn.mnemonic
+    if m in ("brct", "brctg"):                 # branch on count: on the register alone
+        return _imm(insn.operands[1])
     if m in ("bcr", "bc") or m in ("j", "jg"):
         return None
     if _condition_mask(insn) in (None, 15) or not insn.operands:
@@ -161,6 +164,71 @@ def writes_shared_memory(insn, known):
     return any(op.type == 3 and _frame_slot(insn, op, known) is None for op in insn.operands)
 
 
+# Memory.  A store's bytes, by mnemonic; a storage-to-storage instruction's
+# first operand says its length, and store multiple moves each register from
+# its first operand to its second.
+RELATIVE_STORES = ("strl", "stgrl", "sthrl")
+ADDRESS_ONLY = ("la", "lay", "lae", "laey", "larl", "pfd", "pfdrl")
+STORE_BYTES = {"st": 4, "sty": 4, "stg": 8, "stc": 1, "stcy": 1, "sth": 2, "sthy": 2,
+               "std": 8, "stdy": 8, "ste": 4, "stey": 4, "mvhi": 4, "mvghi": 8, "mvhhi": 2,
+               "mvi": 1, "mviy": 1, "oi": 1, "oiy": 1, "ni": 1, "niy": 1, "xi": 1, "xiy": 1,
+               "asi": 4, "agsi": 8, "cs": 4, "csy": 4, "csg": 8}
+MULTIPLE_BYTES = {"stm": 4, "stmy": 4, "stmg": 8, "lm": 4, "lmy": 4, "lmg": 8}
+# Stores that read what they change.
+READS_TOO = ("oi", "ni", "xi", "asi", "agsi", "cs", "csg", "xc", "oc", "nc")
+
+
+def enter(machine, stack_pointer):
+    machine.put(STACK_POINTER, (stack_pointer, 64))
+
+
+def stack_pointer(machine):
+    held = machine.get(STACK_POINTER)
+    return held and held[0]
+
+
+def _address(insn, op, machine):
+    """Where a memory operand points, from the machine: base + index + displacement."""
+    parts = [insn.reg_name(reg) for reg in (op.mem.base, op.mem.index) if reg]
+    values = [_get(machine, name, 64) for name in parts]
+    if None in values:
+        return None
+    try:
+        return sum(values, op.mem.disp)
+    except Unknowable:
+        return None
+
+
+def _registers(insn):
+    """The registers a store or load multiple moves: from its first to its second."""
+    first, last = (int(_reg(insn, op)) for op in insn.operands[:2])
+    return [str(r % 16) for r in range(first, last + (16 if last < first else 0) + 1)]
+
+
+def accesses(insn, machine, known):
+    m, ops = insn.mnemonic, insn.operands
+    if m in RELATIVE_LOADS or m in RELATIVE_COMPARES or m in RELATIVE_STORES:
+        return [(_imm(ops[1]), 8, m in RELATIVE_STORES)]
+    mems = [op for op in ops if op.type == 3]
+    if not mems or m in ADDRESS_ONLY or m.startswith(("b", "j", "ex")):
+        return []
+    writes = m.startswith(STORES)
+    found = []
+    for i, op in enumerate(mems):
+        address = load_address(insn, known) if not writes else None
+        if address is None:
+            address = _address(insn, op, machine)
+        size = mems[0].mem.length or STORE_BYTES.get(m, 8)
+        if m in MULTIPLE_BYTES:
+            size = MULTIPLE_BYTES[m] * len(_registers(insn))
+        if writes and i == 0:
+            found.append((address if m in STORE_BYTES or m in MULTIPLE_BYTES
+                          or op.mem.length else None, size, True))
+        if not writes or i > 0 or m.startswith(READS_TOO):
+            found.append((address, size, False))
+    return found
+
+
 # The machine (linker/machine.py).  A register's value is held with how many
 # of its low bits are known: a 32-bit instruction leaves the high half as it was.
 LOADS = {"l": (4, None), "ly": (4, None), "lrl": (4, None), "lg": (8, 64), "lgrl": (8, 64),
@@ -186,11 +254,12 @@ def _set(machine, name, value, bits):
     elif bits == 64:
         machine.put(name, (value & MASK, 64))
     else:
-        held = machine.get(name)
-        if held is None:
-            machine.put(name, (value & mask(bits), bits))
-        else:
-            machine.put(name, ((held[0] & ~mask(bits)) | (value & mask(bits)), held[1]))
+        machine.put(name, merge_low(machine.get(name), value, bits))
+
+
+def _memory_address(insn, op, machine, known):
+    address = load_address(insn, known)
+    return _address(insn, op, machine) if address is None else address
 
 
 def _operand(insn, op, machine, known, bits):
@@ -199,7 +268,7 @@ def _operand(insn, op, machine, known, bits):
     if op.type == 1:
         return _get(machine, _reg(insn, op), bits)
     if op.type == 3:
-        return machine.read(load_address(insn, known), _frame_slot(insn, op, known), bits // 8)
+        return machine.read(_memory_address(insn, op, machine, known), bits // 8)
     return None
 
 
@@ -219,9 +288,9 @@ def _load(insn, machine, known):
     size, extend = LOADS[insn.mnemonic]
     dest, src = insn.operands[:2]
     if src.type == 3:
-        value = machine.read(load_address(insn, known), _frame_slot(insn, src, known), size)
+        value = machine.read(_memory_address(insn, src, machine, known), size)
     else:
-        value = machine.read(load_address(insn, known), None, size)
+        value = machine.read(load_address(insn, known), size)
     if value is not None and extend == "signed":
         value = signed(value, 32)
     _set(machine, _reg(insn, dest), value, extend and 64 or 8 * size)
@@ -232,7 +301,38 @@ def _load(insn, machine, known):
 def _store(insn, machine, known):
     src, dest = insn.operands[:2]
     size = STORES_FOLLOWED[insn.mnemonic]
-    machine.write(_frame_slot(insn, dest, known), size, _get(machine, _reg(insn, src), 8 * size))
+    machine.write(_address(insn, dest, machine), size, _get(machine, _reg(insn, src), 8 * size))
+
+
+def _store_multiple(insn, machine, known):
+    size = MULTIPLE_BYTES[insn.mnemonic]
+    address = _address(insn, insn.operands[2], machine)
+    for i, name in enumerate(_registers(insn)):
+        at = None if address is None else address + i * size
+        machine.write(at, size, _get(machine, name, 8 * size))
+
+
+def _address_of(insn, machine, known):
+    """la, lay: the address itself, computed as for a load."""
+    dest, src = insn.operands[:2]
+    _set(machine, _reg(insn, dest), _address(insn, src, machine), 64)
+
+
+def _immediate(shift):
+    """llilh and the like: a 16-bit immediate in place, the other bits zero."""
+    def run(insn, machine, known):
+        dest, value = insn.operands[:2]
+        _set(machine, _reg(insn, dest), (value.imm & 0xFFFF) << shift, 64)
+    return run
+
+
+def _count_down(bits):
+    """brct, brctg: the register one less (taken() says whether it branches)."""
+    def run(insn, machine, known):
+        name = _reg(insn, insn.operands[0])
+        value = _get(machine, name, bits)
+        _set(machine, name, None if value is None else value - 1, bits)
+    return run
 
 
 def _move(insn, machine, known):
@@ -249,7 +349,8 @@ def _move(insn, machine, known):
 def _compare(bits, unsigned):
     def run(insn, machine, known):
         a, b = (_operand(insn, op, machine, known, bits) for op in insn.operands[:2])
-        machine.put("cc", None if None in (a, b) else _compare_cc(a, b, bits, unsigned))
+        machine.put("cc", None if None in (a, b) else
+                    attempt(_compare_cc, a, b, bits, unsigned))
     return run
 
 
@@ -261,7 +362,7 @@ def _arithmetic(operation, bits, cc):
         a, b = (_operand(insn, op, machine, known, bits) for op in sources[:2])
         result = None if None in (a, b) else operation(a, b) & mask(bits)
         _set(machine, _reg(insn, ops[0]), result, bits)
-        machine.put("cc", None if result is None else cc(result, bits))
+        machine.put("cc", None if result is None else attempt(cc, result, bits))
     return run
 
 
@@ -271,6 +372,11 @@ def _logical_cc(result, bits):
 
 def _arithmetic_cc(result, bits):
     return _sign_cc(result, bits)
+
+
+def _unknown_cc(result, bits):
+    """A logical subtraction's condition code tells borrow, which is not modeled."""
+    return None
 
 
 def _unary(operation, bits):
@@ -310,6 +416,16 @@ SEMANTICS = {
     "ahi": _arithmetic(lambda a, b: a + signed(b, 32), 32, _arithmetic_cc),
     "ahik": _arithmetic(lambda a, b: a + signed(b, 32), 32, _arithmetic_cc),
     "aghi": _arithmetic(lambda a, b: a + b, 64, _arithmetic_cc),
+    "aghik": _arithmetic(lambda a, b: a + b, 64, _arithmetic_cc),
+    "agfi": _arithmetic(lambda a, b: a + signed(b, 32), 64, _arithmetic_cc),
+    "agr": _arithmetic(lambda a, b: a + b, 64, _arithmetic_cc),
+    "sgr": _arithmetic(lambda a, b: a - b, 64, _arithmetic_cc),
+    "slgfi": _arithmetic(lambda a, b: a - b, 64, _unknown_cc),
+    "cg": _compare(64, False), "clg": _compare(64, True),
+    "la": _address_of, "lay": _address_of,
+    "llill": _immediate(0), "llilh": _immediate(16), "llihl": _immediate(32),
+    "llihh": _immediate(48),
+    "brct": _count_down(32), "brctg": _count_down(64),
     "ar": _arithmetic(lambda a, b: a + b, 32, _arithmetic_cc),
     "sr": _arithmetic(lambda a, b: a - b, 32, _arithmetic_cc),
     "lpr": _unary(abs, 32), "lpgr": _unary(abs, 64),
@@ -319,13 +435,14 @@ SEMANTICS = {
 }
 
 
-def _unmodeled(insn, machine, known):
-    """Forget the registers insn writes, the condition code, the frame's slots if memory."""
+def unmodeled(insn, machine, known):
+    """Forget the registers insn writes, the condition code, the memory it stores to."""
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
     for name in _written(insn):
         machine.put(name, None)
     machine.put("cc", None)
-    if insn.mnemonic.startswith(STORES):
-        machine.slots.clear()
 
 
 def evaluate(insn, machine, known):
@@ -334,15 +451,21 @@ def evaluate(insn, machine, known):
         _load(insn, machine, known)
     elif m in STORES_FOLLOWED and insn.operands[1].type == 3:
         _store(insn, machine, known)
+    elif m in ("stm", "stmy", "stmg"):
+        _store_multiple(insn, machine, known)
     elif m in MOVES:
         _move(insn, machine, known)
     elif m == "bcr" and _condition_mask(insn) != 0:
-        _unmodeled(insn, machine, known)
+        unmodeled(insn, machine, known)
     else:
-        SEMANTICS.get(m, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(m, unmodeled)(insn, machine, known)
 
 
 def taken(insn, machine, known):
+    if insn.mnemonic in ("brct", "brctg"):
+        bits = 64 if insn.mnemonic == "brctg" else 32
+        value = _get(machine, _reg(insn, insn.operands[0]), bits)
+        return None if value is None else (value - 1) & mask(bits) != 0
     branch_mask = _condition_mask(insn)
     found = COMPARE_AND_JUMP.match(insn.mnemonic)
     if found:

@@ -14,11 +14,13 @@ instead.  Memory operands are read through capstone's details; registers are
 known by their widest name (%eax, %ax and %al are all rax).
 """
 
-from capstone import CS_AC_WRITE, CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET, x86_const
+from capstone import (
+    CS_AC_READ, CS_AC_WRITE, CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET, x86_const)
 from capstone.x86 import X86_OP_IMM, X86_OP_MEM, X86_OP_REG, X86_REG_RIP
 
 from initgate.linker.machine import (
-    condition, forget, mask, result_flags, signed, stack_frame, subtract_flags)
+    StackAddress, Unknowable, condition, forget, mask, merge_low, no_effect, result_flags, signed, stack_frame,
+    subtract_flags)
 
 STACK_POINTER = "rsp"
 PUSHED = "pushed"     # a key of `known` that names no register
@@ -105,6 +107,7 @@ def _call_is_address_arithmetic(insn, known, ctx):
         return True
     register = _pc_thunk_register(target, ctx)
     if register:
+        forget(known, {register}, STACK_POINTER)
         known[register] = insn.address + insn.size
         return True
     return False
@@ -180,33 +183,85 @@ def writes_shared_memory(insn, known):
 
 # The machine (linker/machine.py).  A register's value is held with how many
 # of its low bits are known, since `sete %al` leaves the rest of rax as it was.
-def _read(insn, op, machine, known):
-    if op.type == X86_OP_IMM:
-        return op.imm & mask(8 * op.size)
-    if op.type == X86_OP_MEM:
-        return machine.read(_base_address(insn, op.mem, known),
-                            _frame_slot(insn, op.mem, known), op.size)
-    name, bits = REGISTERS.get(insn.reg_name(op.reg), (None, 0))
+def enter(machine, stack_pointer):
+    machine.put(STACK_POINTER, (stack_pointer, 64))
+
+
+def stack_pointer(machine):
+    held = machine.get(STACK_POINTER)
+    return held and held[0]
+
+
+def _register(insn, reg, machine):
+    name, bits = REGISTERS.get(insn.reg_name(reg), (None, 0))
     held = machine.get(name)
     if not bits or held is None or held[1] < bits:
         return None
     return held[0] & mask(bits)
 
 
+def _address(insn, mem, machine, known):
+    """Where a memory operand points: the state through `known`, the stack through
+    the machine (base, index and scale), or None."""
+    address = _base_address(insn, mem, known)
+    if address is not None or mem.segment:
+        return address
+    if mem.base == X86_REG_RIP:
+        return None
+    try:
+        base = _register(insn, mem.base, machine) if mem.base else 0
+        index = _register(insn, mem.index, machine) if mem.index else 0
+        if base is None or index is None:
+            return None
+        return base + index * mem.scale + mem.disp
+    except Unknowable:
+        return None
+
+
+def accesses(insn, machine, known):
+    """(address, size, writes) of each memory access: the operands' and the stack's."""
+    m = insn.mnemonic
+    if m == "lea" or m.startswith("nop"):
+        return []
+    found = []
+    for op in insn.operands:
+        if op.type == X86_OP_MEM:
+            address = _address(insn, op.mem, machine, known)
+            # An access capstone does not describe may be either.
+            if op.access & CS_AC_READ or not op.access:
+                found.append((address, op.size, False))
+            if op.access & CS_AC_WRITE or not op.access:
+                found.append((address, op.size, True))
+    if m.startswith(("push", "pop", "call", "enter", "leave", "ret")):
+        sp = stack_pointer(machine)
+        if not isinstance(sp, StackAddress):
+            found.append((None, 0, True))
+        elif m.startswith(("push", "call", "enter")):
+            found.append((sp - sp.bits // 8, sp.bits // 8, True))
+        else:
+            found.append((sp, sp.bits // 8, False))
+    return found
+
+
+def _read(insn, op, machine, known):
+    if op.type == X86_OP_IMM:
+        return op.imm & mask(8 * op.size)
+    if op.type == X86_OP_MEM:
+        return machine.read(_address(insn, op.mem, machine, known), op.size)
+    return _register(insn, op.reg, machine)
+
+
 def _write(insn, op, value, machine, known):
     if op.type == X86_OP_MEM:
-        machine.write(_frame_slot(insn, op.mem, known), op.size, value)
+        machine.write(_address(insn, op.mem, machine, known), op.size, value)
         return
     name, bits = REGISTERS.get(insn.reg_name(op.reg), (None, 0))
-    held = machine.get(name)
     if value is None or not bits:
         machine.put(name, None)
     elif bits >= 32:                  # a 32-bit write clears the upper half
         machine.put(name, (value & mask(bits), 64))
-    elif held is not None:
-        machine.put(name, ((held[0] & ~mask(bits)) | (value & mask(bits)), held[1]))
     else:
-        machine.put(name, (value & mask(bits), bits))
+        machine.put(name, merge_low(machine.get(name), value, bits))
 
 
 def _both(insn, machine, known):
@@ -254,6 +309,53 @@ def _subtract(insn, machine, known):
     _write(insn, insn.operands[0], None if None in (a, b) else a - b, machine, known)
 
 
+def _add(insn, machine, known):
+    a, b, bits = _both(insn, machine, known)
+    result = None if None in (a, b) else a + b
+    machine.put("flags", None if result is None else result_flags(result, bits))
+    _write(insn, insn.operands[0], result, machine, known)
+
+
+def _lea(insn, machine, known):
+    dest, src = insn.operands[:2]
+    _write(insn, dest, _address(insn, src.mem, machine, known), machine, known)
+
+
+def _push(insn, machine, known):
+    """push, and a call the walk vouched for, of the next instruction: the return
+    address it pushes is what the next instruction pops."""
+    sp = stack_pointer(machine)
+    if not isinstance(sp, StackAddress):
+        raise Unknowable(sp)
+    if insn.group(CS_GRP_CALL):
+        value = insn.address + insn.size
+    else:
+        value = _read(insn, insn.operands[0], machine, known)
+    sp = sp - sp.bits // 8
+    machine.write(sp, sp.bits // 8, value)
+    machine.put(STACK_POINTER, (sp, 64))
+
+
+def _pop(insn, machine, known):
+    sp = stack_pointer(machine)
+    if not isinstance(sp, StackAddress):
+        raise Unknowable(sp)
+    value = machine.read(sp, sp.bits // 8)
+    machine.put(STACK_POINTER, (sp + sp.bits // 8, 64))
+    _write(insn, insn.operands[0], value, machine, known)
+
+
+def _call(insn, machine, known):
+    """A call the walk vouched for: of the next instruction, or of a pc thunk, which
+    returns with the stack pointer where it was, having set one register."""
+    if _direct_target(insn) == insn.address + insn.size:
+        _push(insn, machine, known)
+        return
+    sp = machine.get(STACK_POINTER)
+    machine.values.clear()
+    machine.put(STACK_POINTER, sp)
+
+
 def _set(insn, machine, known):
     holds = condition(CONDITIONS.get(insn.mnemonic[3:]), machine.get("flags"))
     _write(insn, insn.operands[0], None if holds is None else int(holds), machine, known)
@@ -278,32 +380,37 @@ SEMANTICS = {
     "or": _logic(lambda a, b: a | b),
     "xor": _logic(lambda a, b: a ^ b, zeroes=True),
     "sub": _subtract,
+    "add": _add,
+    "lea": _lea,
+    "push": _push,
+    "pop": _pop,
+    "call": _call,
     "cdqe": _widen_rax,
     "cwde": _widen_rax,
-    "nop": lambda insn, machine, known: None,
-    "endbr64": lambda insn, machine, known: None,
-    "endbr32": lambda insn, machine, known: None,
+    "nop": no_effect,
+    "endbr64": no_effect,
+    "endbr32": no_effect,
 }
 
 
-def _unmodeled(insn, machine, known):
-    """Forget what insn writes: registers, the flags, and the frame's slots if memory."""
+def unmodeled(insn, machine, known):
+    """Forget what insn writes: registers, the flags, and the memory it stores to."""
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
     _, written = insn.regs_access()
     names = {_key(insn, reg) for reg in written}
     for name in names:
         machine.put(name, None)
     if names & {"rflags", "eflags"}:
         machine.put("flags", None)
-    if any(op.type == X86_OP_MEM and op.access & CS_AC_WRITE for op in insn.operands) \
-            or names & set(stack_frame(known, STACK_POINTER)):
-        machine.slots.clear()
 
 
 def evaluate(insn, machine, known):
     if insn.mnemonic.startswith("set") and insn.mnemonic[3:] in CONDITIONS:
         _set(insn, machine, known)
     else:
-        SEMANTICS.get(insn.mnemonic, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(insn.mnemonic, unmodeled)(insn, machine, known)
 
 
 def taken(insn, machine, known):

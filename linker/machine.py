@@ -2,22 +2,24 @@
 
 The stack frame.  A store through the stack pointer, or through a register
 the function itself set from it (`mov %rsp,%rbp`, `addi s0, sp, 48`, `add
-ip, sp, #12`), writes the function's own frame: allowed before the gate.  A
-frame pointer that was not set so is an ordinary register at -O2 (rbp, s0,
-r11 hold pointers there), so it counts only once the function sets it.
-`known[FRAME]` holds those registers; at entry only the stack pointer.
+ip, sp, #12`), writes the function's own frame.  A frame pointer that was
+not set so is an ordinary register at -O2 (rbp, s0, r11 hold pointers
+there), so it counts only once the function sets it.  `known[FRAME]` holds
+those registers; at entry only the stack pointer.  gatecheck.py judges the
+stores between the state's load and the wait by it.
 
-The machine.  The gate decides with a branch on the value it loaded, and
-gatecheck.py must know that it is that value, not a mix of it with anything
-else (`if (state != DONE && x)` waits only sometimes), that decides.  So it
-runs the instructions from the load to the branch once for every value the
-state has before init is done (ABI.md: 0, 1 and 3), on concrete values: a
-matcher's `evaluate(insn, machine, known)` computes what insn writes from
-what the machine holds, and forgets (`put(name, None)`) whatever it writes
-and does not model; `taken(branch, machine, known)` says whether the branch
-is taken, or None when something unknown decides it.  A register, flag or
-stack slot the machine does not hold is unknown: every register at the load
-but what the code computes after it.
+The machine.  gatecheck.py must know what the code before the gate does and
+that the branch after the state's load decides on that value alone, not on
+a mix of it with anything else (`if (state != DONE && x)` waits only
+sometimes).  So it runs the code on concrete values: from the function's
+entry to the gate (linker/prologue.py), then from the load to the branch
+once for every value the state has before init is done (ABI.md: 0, 1 and
+3).  A matcher's `evaluate(insn, machine, known)` computes what insn writes
+from what the machine holds, and forgets (`put(name, None)`) whatever it
+writes and does not model; `taken(branch, machine, known)` says whether the
+branch is taken, or None when something unknown decides it.  At the entry
+the machine holds only the stack pointer, as a StackAddress; every other
+register, flag and memory word is unknown until the code computes it.
 """
 
 FRAME = "frame"         # a key of `known` that names no register
@@ -25,6 +27,101 @@ FRAME = "frame"         # a key of `known` that names no register
 # The values of _initgate_state before init is done (runtime_c/gate.h).
 WAITING_STATES = (0, 1, 3)
 STATE_SIZE = 4          # an int
+# The widest value the machine keeps in one memory entry (a vector register).
+ENTRY_LIMIT = 16
+
+
+class Unknowable(ArithmeticError):
+    """An operation whose result depends on where the stack is."""
+
+
+class StackAddress:
+    """The stack pointer at the function's entry plus `offset` bytes.
+
+    Where the stack lies changes from call to call; how far apart two
+    addresses in it are does not.  So the machine computes with these only
+    where the answer is the same wherever the stack is: adding a constant,
+    the distance between two of them, comparing two of them as unsigned
+    numbers (the stack never wraps around the end of the address space),
+    and masking to the pointer's width.  Anything else raises Unknowable,
+    and the instruction's result is unknown.
+    """
+
+    __slots__ = ("offset", "bits")
+
+    def __init__(self, offset, bits):
+        # Wrapped as the machine's arithmetic wraps: adding 2**64 - 16 is subtracting 16.
+        self.offset = signed(offset, bits)
+        self.bits = bits
+
+    def __repr__(self):
+        return "sp%+#x" % self.offset
+
+    def _offset_of(self, other):
+        if isinstance(other, StackAddress):
+            return other.offset
+        raise Unknowable(other)
+
+    def __add__(self, other):
+        if isinstance(other, int):
+            return StackAddress(self.offset + other, self.bits)
+        raise Unknowable(other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        if isinstance(other, StackAddress):
+            return signed(self.offset - other.offset, self.bits)
+        return self + -other
+
+    def __and__(self, other):
+        if isinstance(other, int) and other & mask(self.bits) == mask(self.bits):
+            return self
+        raise Unknowable(other)
+
+    __rand__ = __and__
+
+    def __eq__(self, other):
+        if isinstance(other, (int, StackAddress)):
+            return self.offset == self._offset_of(other)
+        return False
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __lt__(self, other):
+        return self.offset < self._offset_of(other)
+
+    def __le__(self, other):
+        return self.offset <= self._offset_of(other)
+
+    def __gt__(self, other):
+        return self.offset > self._offset_of(other)
+
+    def __ge__(self, other):
+        return self.offset >= self._offset_of(other)
+
+    def __hash__(self):
+        return hash(("stack", self.offset))
+
+    def _unknowable(self, *other):
+        raise Unknowable(self)
+
+    __rsub__ = __or__ = __ror__ = __xor__ = __rxor__ = __lshift__ = __rshift__ = _unknowable
+    __mul__ = __rmul__ = __floordiv__ = __mod__ = __neg__ = __invert__ = __abs__ = _unknowable
+    __bool__ = __index__ = __int__ = bit_length = _unknowable
+
+
+def same(a, b):
+    """Whether two values the machine holds are the same, without asking a
+    StackAddress whether it equals a number."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return a == b
 
 
 def stack_frame(known, stack_pointer):
@@ -60,18 +157,52 @@ def signed(value, bits):
     return value - (1 << bits) if value >> (bits - 1) else value
 
 
+def _flags(**computations):
+    """The flags whose computation does not depend on where the stack is."""
+    flags = {}
+    for name, compute in computations.items():
+        try:
+            flags[name] = int(compute())
+        except Unknowable:
+            pass
+    return flags
+
+
 def subtract_flags(a, b, bits):
-    """N, Z, C and V of a - b in `bits` bits; C is 1 when nothing was borrowed (ARM's)."""
+    """N, Z, C and V of a - b in `bits` bits; C is 1 when nothing was borrowed (ARM's).
+
+    Of two stack addresses only Z and C are known: N and V depend on where
+    the stack is, which a condition that reads them then does not know.
+    """
     result = (a - b) & mask(bits)
-    return {"n": result >> (bits - 1), "z": int(result == 0),
-            "c": int(a & mask(bits) >= b & mask(bits)),
-            "v": int(signed(a, bits) - signed(b, bits) != signed(result, bits))}
+    return _flags(n=lambda: result >> (bits - 1), z=lambda: result == 0,
+                  c=lambda: a & mask(bits) >= b & mask(bits),
+                  v=lambda: signed(a, bits) - signed(b, bits) != signed(result, bits))
 
 
 def result_flags(result, bits):
-    """N and Z of a logical result; C and V stay unknown."""
+    """N and Z of a logical result; C and V stay unknown (and N and Z of a stack address)."""
     result &= mask(bits)
-    return {"n": result >> (bits - 1), "z": int(result == 0)}
+    return _flags(n=lambda: result >> (bits - 1), z=lambda: result == 0)
+
+
+def merge_low(held, value, bits):
+    """(value, bits known) of a register whose low `bits` were written with `value`,
+    from what it `held` before: the bits above kept, where they were known."""
+    if held is not None:
+        merged = attempt(lambda: (held[0] & ~mask(bits)) | (value & mask(bits)))
+        if merged is not None:
+            return merged, held[1]
+    return value & mask(bits), bits
+
+
+def attempt(compute, *args):
+    """compute(*args), or None when that depends on where the stack is: the flags
+    of an instruction whose result is a stack address."""
+    try:
+        return compute(*args)
+    except Unknowable:
+        return None
 
 
 # The condition codes of ARM and AArch64, over the flags above.
@@ -110,44 +241,63 @@ def condition(name, flags):
 
 
 class Machine:
-    """The values the code after the state's load computes, for one value of the state."""
+    """The values the code computes, for one value of the state (None: not loaded yet).
 
-    def __init__(self, state_address, state):
+    Memory is the stack alone, by distance from the entry's stack pointer:
+    a load from anywhere else but the state is unknown.
+    """
+
+    def __init__(self, state_address, state=None):
         self.state_address = state_address
         self.state = state
-        self.values = {}      # register or flag name -> int (or a flags dict)
-        self.slots = {}       # (frame register, displacement, size) -> int
+        self.values = {}      # register or flag name -> int, StackAddress or a flags dict
+        self.memory = {}      # (offset from the entry's stack pointer, size) -> value
+
+    def copy(self, state=None):
+        other = Machine(self.state_address, state)
+        other.values, other.memory = dict(self.values), dict(self.memory)
+        return other
+
+    def join(self, other):
+        """Keep only what this machine and `other` agree on: where two ways meet."""
+        self.values = {k: v for k, v in self.values.items() if same(v, other.values.get(k))}
+        self.memory = {k: v for k, v in self.memory.items() if same(v, other.memory.get(k))}
 
     def get(self, name):
         return self.values.get(name)
 
     def put(self, name, value):
-        """Set a register or flag; None forgets it.  A slot based on it moves with it."""
+        """Set a register or flag; None forgets it."""
         if value is None:
             self.values.pop(name, None)
         else:
             self.values[name] = value
-        self.slots = {key: kept for key, kept in self.slots.items() if key[0] != name}
 
-    def read(self, address, slot, size):
-        """A load of `size` bytes: the state, a frame slot written earlier, or unknown.
-
-        `address` is where it reads, when the matcher knows; `slot` is (base
-        register, displacement) when the base points into the frame.
-        """
-        if address == self.state_address:
+    def read(self, address, size):
+        """A load of `size` bytes from `address`: the state, the stack, or unknown."""
+        if isinstance(address, StackAddress):
+            return self.memory.get((address.offset, size))
+        if address is not None and address == self.state_address and self.state is not None:
             return self.state if size == STATE_SIZE else None
-        if slot is None:
-            return None
-        return self.slots.get((slot[0], slot[1], size))
+        return None
 
-    def write(self, slot, size, value):
-        """A store of `size` bytes into the frame (gatecheck refuses any other store).
+    def write(self, address, size, value):
+        """A store of `size` bytes to `address`, forgetting what it overwrites.
 
-        Slots reached through another register may overlap this one: forget them.
+        gatecheck.py refuses a store to anywhere but the stack; one that
+        reaches this with an address the machine does not know could have
+        written any of it.
         """
-        base, disp = slot
-        self.slots = {key: kept for key, kept in self.slots.items()
-                      if key[0] == base and (key[1] + key[2] <= disp or disp + size <= key[1])}
-        if value is not None:
-            self.slots[(base, disp, size)] = value
+        if not isinstance(address, StackAddress):
+            self.memory.clear()
+            return
+        start = address.offset
+        for key in [(offset, width) for offset in range(start - ENTRY_LIMIT + 1, start + size)
+                    for width in (1, 2, 4, 8, 16) if (offset, width) in self.memory]:
+            if key[0] + key[1] > start:
+                del self.memory[key]
+        if value is not None and size <= ENTRY_LIMIT:
+            self.memory[(start, size)] = value
+
+    def forget_memory(self):
+        self.memory.clear()
