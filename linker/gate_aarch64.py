@@ -17,7 +17,7 @@ from capstone.arm64 import ARM64_OP_IMM, ARM64_OP_MEM, ARM64_OP_REG
 
 from initgate.linker.machine import (
     CONDITION_CODES, Unknowable, condition, forget, mask, no_effect, result_flags, signed,
-    stack_frame, subtract_flags)
+    subtract_flags)
 
 STACK_POINTER = "sp"
 MASK = (1 << 64) - 1
@@ -48,18 +48,14 @@ def _imm(op):
 def track(insn, known, ctx):
     ops = insn.operands
     regs = [_name(insn, op.reg) if op.type == ARM64_OP_REG else None for op in ops]
-    value, frame_copy = None, None
+    value = None
     if insn.mnemonic in ("adrp", "adr") and len(ops) == 2:
         value = _imm(ops[1])
-    elif insn.mnemonic in ("add", "sub", "mov") and regs[0] and len(ops) in (2, 3) \
-            and regs[1] in stack_frame(known, STACK_POINTER) \
-            and (len(ops) == 2 or ops[2].type == ARM64_OP_IMM):
-        frame_copy = regs[0]
     elif insn.mnemonic == "add" and len(ops) == 3 and regs[1] in known \
             and ops[2].type == ARM64_OP_IMM:
         value = (known[regs[1]] + ops[2].imm) & MASK
     _, written = insn.regs_access()
-    forget(known, {_name(insn, reg) for reg in written}, STACK_POINTER, frame_copy)
+    forget(known, {_name(insn, reg) for reg in written})
     if value is not None:
         known[regs[0]] = value
     return False
@@ -106,22 +102,6 @@ def transfers_control(insn):
         or insn.mnemonic in TRAPS or insn.mnemonic in ("br", "blr", "ret", "b", "bl")
 
 
-def _frame_slot(insn, op, known):
-    """(base, displacement) of a memory operand in the frame, or None."""
-    base = _name(insn, op.mem.base)
-    if op.mem.index or base not in stack_frame(known, STACK_POINTER):
-        return None
-    return base, op.mem.disp
-
-
-def writes_shared_memory(insn, known):
-    m = insn.mnemonic
-    if not (m.startswith("st") or m.startswith(ATOMIC_WRITES)):
-        return False
-    return any(op.type == ARM64_OP_MEM and _frame_slot(insn, op, known) is None
-               for op in insn.operands)
-
-
 # The machine (linker/machine.py).
 # Bytes a register moves to or from memory, by the first letter of its name.
 REGISTER_BYTES = {"w": 4, "x": 8, "b": 1, "h": 2, "s": 4, "d": 8, "q": 16, "v": 16}
@@ -136,8 +116,11 @@ def _bits(insn, op):
 
 
 def _register_bytes(insn, op):
+    """None for SVE's z and p registers, whose width the code does not say."""
     name = insn.reg_name(op.reg)
-    return 4 if name == "wsp" else REGISTER_BYTES.get(name[0], 8)
+    if name in ("sp", "fp", "lr", "xzr"):
+        return 8
+    return 4 if name in ("wsp", "wzr") else REGISTER_BYTES.get(name[0])
 
 
 def _value(insn, op, machine):
@@ -217,9 +200,9 @@ def accesses(insn, machine, known):
     op = _memory_operand(insn)
     if op is None:
         return [(load_address(insn, known), 8, False)] if reads else [(None, 0, True)]
-    regs = _data_registers(insn)
-    size = sum(_transfer_size(insn) or _register_bytes(insn, r) for r in regs) or 8
-    address = _address(insn, op, machine)
+    sizes = [_transfer_size(insn) or _register_bytes(insn, r) for r in _data_registers(insn)]
+    address = _address(insn, op, machine) if sizes and None not in sizes else None
+    size = sum(s for s in sizes if s)
     return [(address, size, w) for w, does in ((False, reads), (True, writes)) if does]
 
 

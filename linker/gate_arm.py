@@ -21,13 +21,12 @@ from capstone.arm import (
     ARM_OP_IMM, ARM_OP_MEM, ARM_OP_REG)
 
 from initgate.linker.machine import (
-    CONDITION_CODES, Unknowable, condition, forget, no_effect, result_flags, stack_frame,
-    subtract_flags)
+    CONDITION_CODES, Unknowable, condition, forget, no_effect, result_flags, subtract_flags)
 
 STACK_POINTER = "sp"
 MASK = (1 << 32) - 1
 TRAPS = ("udf", "svc", "bkpt")
-STORES = ("str", "stm", "push", "stl", "vst", "vpush")
+STORES = ("str", "stm", "push", "stl", "vst", "vpush", "stc", "srs")
 
 
 def start(entry):
@@ -61,24 +60,11 @@ def _literal(insn, op, known, ctx):
     return ctx.u32(((_pc(insn, known) & ~3) + _disp(op)) & MASK)
 
 
-def _frame_source(insn, regs):
-    """The register that `mov rd, rm`, `add rd, rn, #imm` or Thumb's `add rd, #imm` copies
-    or offsets into rd, if insn is one of those."""
-    ops, m = insn.operands, insn.mnemonic.split(".")[0]
-    if not regs or not regs[0] or m.rstrip("s") not in ("add", "sub", "mov"):
-        return None
-    if m.startswith("mov"):
-        return regs[1] if len(ops) == 2 else None
-    if len(ops) == 3 and ops[2].type == ARM_OP_IMM:
-        return regs[1]
-    return regs[0] if len(ops) == 2 and ops[1].type == ARM_OP_IMM else None
-
-
 def track(insn, known, ctx):
     ops = insn.operands
     regs = [_name(insn, op.reg) if op.type == ARM_OP_REG else None for op in ops]
     m = insn.mnemonic.split(".")[0]
-    value, frame_copy = None, None
+    value = None
     if m == "ldr" and len(ops) == 2 and ops[1].type == ARM_OP_MEM \
             and _name(insn, ops[1].mem.base) == "pc" and not ops[1].mem.index:
         value = _literal(insn, ops[1], known, ctx)
@@ -88,8 +74,6 @@ def track(insn, known, ctx):
         other = regs[2] if regs[1] == "pc" else regs[1]
         if other in known:
             value = known[other] + _pc(insn, known)
-    elif _frame_source(insn, regs) in stack_frame(known, STACK_POINTER) and _always(insn):
-        frame_copy = regs[0]
     elif m == "add" and len(ops) == 3 and regs[1] in known and ops[2].type == ARM_OP_IMM:
         value = known[regs[1]] + ops[2].imm
     elif m == "movw" and ops[1].type == ARM_OP_IMM:
@@ -97,7 +81,7 @@ def track(insn, known, ctx):
     elif m == "movt" and regs[0] in known and ops[1].type == ARM_OP_IMM:
         value = (known[regs[0]] & 0xFFFF) | ops[1].imm << 16
     _, written = insn.regs_access()
-    forget(known, {_name(insn, reg) for reg in written}, STACK_POINTER, frame_copy)
+    forget(known, {_name(insn, reg) for reg in written})
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -148,28 +132,6 @@ def transfers_control(insn):
     _, written = insn.regs_access()
     return insn.mnemonic.split(".")[0] in TRAPS or any(
         _name(insn, reg) == "pc" for reg in written)
-
-
-def _frame_slot(insn, op, known):
-    """(base, displacement) of a memory operand in the frame, or None."""
-    base = _name(insn, op.mem.base)
-    if op.mem.index or base not in stack_frame(known, STACK_POINTER):
-        return None
-    return base, _disp(op)
-
-
-def writes_shared_memory(insn, known):
-    m = insn.mnemonic.split(".")[0]
-    if not m.startswith(STORES):
-        return False
-    if m.startswith(("push", "vpush")):
-        return False
-    if any(op.type == ARM_OP_MEM and _frame_slot(insn, op, known) is None
-           for op in insn.operands):
-        return True
-    # stm/stmdb name their base as the first, register operand.
-    return m.startswith("stm") and _name(insn, insn.operands[0].reg) not in stack_frame(
-        known, STACK_POINTER)
 
 
 # The machine (linker/machine.py), by capstone's instruction name, which

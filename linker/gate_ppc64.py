@@ -20,7 +20,7 @@ which capstone 5 does not decode; such a function is reported as not gated.
 """
 
 from initgate.linker.machine import (
-    Unknowable, attempt, forget, mask, no_effect, signed, stack_frame)
+    Unknowable, attempt, forget, mask, no_effect, signed)
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "r1"
@@ -76,7 +76,7 @@ def _saves_registers(target, known, ctx):
             return True
         ops = insn.operands
         if insn.mnemonic != "std" or len(ops) != 2 or ops[1].type != 3 \
-                or _frame_slot(insn, ops[1], known) is None:
+                or insn.reg_name(ops[1].mem.base) != STACK_POINTER:
             return False
     return False
 
@@ -87,11 +87,8 @@ def track(insn, known, ctx):
     target = call_target(insn, known)
     if target is not None and _saves_registers(target, known, ctx):
         return True
-    value, frame_copy = None, None
-    frame = stack_frame(known, STACK_POINTER)
-    if m in ("mr", "addi") and regs[1] in frame and (m == "mr" or _imm(ops[2]) is not None):
-        frame_copy = regs[0]
-    elif m in ("addis", "addi") and len(ops) == 3 and regs[1] in known \
+    value = None
+    if m in ("addis", "addi") and len(ops) == 3 and regs[1] in known \
             and _imm(ops[2]) is not None:
         value = known[regs[1]] + (ops[2].imm << 16 if m == "addis" else ops[2].imm)
     elif m == "lis" and len(ops) == 2:
@@ -100,7 +97,7 @@ def track(insn, known, ctx):
         value = ops[1].imm
     elif m == "mr" and regs[1] in known:
         value = known[regs[1]]
-    forget(known, _written(insn), STACK_POINTER, frame_copy)
+    forget(known, _written(insn))
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -142,25 +139,7 @@ def transfers_control(insn):
     return m.startswith("b") or m.startswith(TRAPS) or m in ("rfid", "rfi")
 
 
-def _frame_slot(insn, op, known):
-    base = insn.reg_name(op.mem.base)
-    return (base, op.mem.disp) if base in stack_frame(known, STACK_POINTER) else None
-
-
-def writes_shared_memory(insn, known):
-    m = insn.mnemonic
-    if not m.startswith("st"):
-        return False
-    for op in insn.operands:
-        if op.type == 3 and _frame_slot(insn, op, known) is None:
-            return True
-    return not any(op.type == 3 for op in insn.operands)     # indexed stores: base unknown
-
-
 # The machine (linker/machine.py).
-LOADS = {"lwz": (4, False), "lwa": (4, True), "ld": (8, False), "lbz": (1, False),
-         "lhz": (2, False), "lha": (2, True)}
-STORES = {"stw": 4, "std": 8, "stb": 1, "sth": 2}
 CR_BITS = ("lt", "gt", "eq")
 # A branch's condition: the bit of its CR field it tests, and the value that takes it.
 BRANCHES = {"beq": ("eq", 1), "bne": ("eq", 0), "blt": ("lt", 1), "bge": ("lt", 0),
@@ -237,6 +216,8 @@ def _transfer_address(insn, machine, known):
 
 def accesses(insn, machine, known):
     stem = _stem(insn.mnemonic)
+    if insn.mnemonic.startswith("dcbz"):              # zeroes a cache block
+        return [(None, 0, True)]
     if stem is None:
         return []
     size, count = _transfer_form(insn)

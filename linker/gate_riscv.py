@@ -12,7 +12,7 @@ operand; both forms are read here.  A compressed two-operand instruction
 (`c.addw a0, a1`) reads its destination too.
 """
 
-from initgate.linker.machine import forget, no_effect, signed, stack_frame
+from initgate.linker.machine import forget, no_effect, signed
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "sp"
@@ -20,8 +20,6 @@ STORES = ("sb", "sh", "sw", "sd", "c.sw", "c.sd", "c.swsp", "c.sdsp", "fs", "c.f
           "sc.")
 BRANCHES = ("beq", "bne", "blt", "bge", "bltu", "bgeu", "beqz", "bnez", "blez", "bgez",
             "bltz", "bgtz", "bgt", "ble", "bgtu", "bleu", "c.beqz", "c.bnez")
-# What may copy a frame address, by the index of the register it adds to or copies.
-FRAME_COPIES = {"addi": 1, "c.addi4spn": 1, "mv": 1, "c.mv": 1, "c.addi": 0}
 JUMPS = ("j", "c.j")
 CALLS = ("jal", "c.jal", "call")
 TRAPS = ("ecall", "ebreak", "c.ebreak", "unimp", "c.unimp", "mret", "sret", "wfi")
@@ -53,18 +51,15 @@ def _written(insn):
 def track(insn, known, ctx):
     ops, m = insn.operands, insn.mnemonic
     regs = [_reg(insn, op) for op in ops]
-    value, frame_copy = None, None
+    value = None
     if m == "auipc":
         hi = ops[1].imm & 0xFFFFF
         value = insn.address + ((hi - (1 << 20) if hi & 0x80000 else hi) << 12)
-    elif m in FRAME_COPIES and len(regs) > FRAME_COPIES[m] \
-            and regs[FRAME_COPIES[m]] in stack_frame(known, STACK_POINTER):
-        frame_copy = regs[0]
     elif m in ("addi", "c.addi") and regs[-2] in known and ops[-1].type == 2:
         value = known[regs[-2]] + ops[-1].imm
     elif m in ("mv", "c.mv") and regs[1] in known:
         value = known[regs[1]]
-    forget(known, _written(insn), STACK_POINTER, frame_copy)
+    forget(known, _written(insn))
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -112,15 +107,6 @@ def transfers_control(insn):
     m = insn.mnemonic
     return m in BRANCHES or m in JUMPS or m in CALLS or m in TRAPS or m in (
         "jalr", "c.jalr", "jr", "c.jr", "ret")
-
-
-def _frame_slot(insn, known):
-    base, offset = _memory(insn)
-    return (base, offset) if base in stack_frame(known, STACK_POINTER) else None
-
-
-def writes_shared_memory(insn, known):
-    return insn.mnemonic.startswith(STORES) and _frame_slot(insn, known) is None
 
 
 # The machine (linker/machine.py).

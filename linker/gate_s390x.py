@@ -15,7 +15,7 @@ The file is big-endian; gatecheck.py sets capstone's mode for it.
 import re
 
 from initgate.linker.machine import (
-    Unknowable, attempt, forget, mask, merge_low, no_effect, signed, stack_frame)
+    Unknowable, attempt, forget, mask, merge_low, no_effect, signed)
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "15"
@@ -62,23 +62,16 @@ def _written(insn):
 def track(insn, known, ctx):
     ops, m = insn.operands, insn.mnemonic
     regs = [_reg(insn, op) for op in ops]
-    frame = stack_frame(known, STACK_POINTER)
-    value, frame_copy = None, None
+    value = None
     if m == "larl":
         value = _imm(ops[1])
     elif m in ("la", "lay") and ops[1].type == 3 and not ops[1].mem.index:
         base = insn.reg_name(ops[1].mem.base)
-        if base in frame:
-            frame_copy = regs[0]
-        elif base in known:
+        if base in known:
             value = known[base] + ops[1].mem.disp
-    elif m == "lgr" and regs[1] in frame:
-        frame_copy = regs[0]
     elif m in ("lgr", "lr") and regs[1] in known:
         value = known[regs[1]]
-    elif m in ("aghi", "agfi") and regs[0] in frame:
-        frame_copy = regs[0]
-    forget(known, _written(insn), STACK_POINTER, frame_copy)
+    forget(known, _written(insn))
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -151,23 +144,12 @@ def transfers_control(insn):
         COMPARE_AND_JUMP.match(m) or COMPARE_AND_BRANCH.match(m) or COMPARE_AND_TRAP.match(m))
 
 
-def _frame_slot(insn, op, known):
-    base = insn.reg_name(op.mem.base)
-    if op.mem.index or base not in stack_frame(known, STACK_POINTER):
-        return None
-    return base, op.mem.disp
-
-
-def writes_shared_memory(insn, known):
-    if not insn.mnemonic.startswith(STORES):
-        return False
-    return any(op.type == 3 and _frame_slot(insn, op, known) is None for op in insn.operands)
-
-
 # Memory.  A store's bytes, by mnemonic; a storage-to-storage instruction's
 # first operand says its length, and store multiple moves each register from
 # its first operand to its second.
 RELATIVE_STORES = ("strl", "stgrl", "sthrl")
+# Moves whose operands are pairs of registers: address and length.
+REGISTER_MOVES = ("mvcl", "mvst", "cuse", "cu1", "cu2", "cu4", "tre", "tro", "trt")
 ADDRESS_ONLY = ("la", "lay", "lae", "laey", "larl", "pfd", "pfdrl")
 STORE_BYTES = {"st": 4, "sty": 4, "stg": 8, "stc": 1, "stcy": 1, "sth": 2, "sthy": 2,
                "std": 8, "stdy": 8, "ste": 4, "stey": 4, "mvhi": 4, "mvghi": 8, "mvhhi": 2,
@@ -209,6 +191,8 @@ def accesses(insn, machine, known):
     m, ops = insn.mnemonic, insn.operands
     if m in RELATIVE_LOADS or m in RELATIVE_COMPARES or m in RELATIVE_STORES:
         return [(_imm(ops[1]), 8, m in RELATIVE_STORES)]
+    if m.startswith(REGISTER_MOVES):
+        return [(None, 0, True)]
     mems = [op for op in ops if op.type == 3]
     if not mems or m in ADDRESS_ONLY or m.startswith(("b", "j", "ex")):
         return []

@@ -19,10 +19,16 @@ from capstone import (
 from capstone.x86 import X86_OP_IMM, X86_OP_MEM, X86_OP_REG, X86_REG_RIP
 
 from initgate.linker.machine import (
-    StackAddress, Unknowable, condition, forget, mask, merge_low, no_effect, result_flags, signed, stack_frame,
-    subtract_flags)
+    StackAddress, Unknowable, condition, forget, mask, merge_low, no_effect, result_flags,
+    signed, subtract_flags)
 
 STACK_POINTER = "rsp"
+REPEATS = {0xF2, 0xF3}    # the rep and repne prefixes
+# Stores whose operand size capstone gives as the bytes they write (it gives
+# 8 for fxsave's 512, and xsave's depend on the CPU).
+SIZED_STORES = ("mov", "vmov", "push", "pop", "or", "and", "xor", "add", "sub", "adc", "sbb",
+                "inc", "dec", "neg", "not", "set", "xchg", "cmpxchg", "xadd", "stos", "shl",
+                "shr", "sar", "rol", "ror", "bts", "btr", "btc", "fst", "fist", "fbstp")
 PUSHED = "pushed"     # a key of `known` that names no register
 MASK = (1 << 64) - 1
 
@@ -78,14 +84,6 @@ def _base_address(insn, mem, known):
     return None if base is None else (base + mem.disp) & MASK
 
 
-def _frame_slot(insn, mem, known):
-    """(base, displacement) of a memory operand in the frame, or None."""
-    base = _key(insn, mem.base)
-    if mem.index or not mem.base or base not in stack_frame(known, STACK_POINTER):
-        return None
-    return base, mem.disp
-
-
 def _pc_thunk_register(target, ctx):
     """The register that `call target` loads with its return address, if a thunk."""
     code = ctx.walk(target, 2)
@@ -107,7 +105,7 @@ def _call_is_address_arithmetic(insn, known, ctx):
         return True
     register = _pc_thunk_register(target, ctx)
     if register:
-        forget(known, {register}, STACK_POINTER)
+        forget(known, {register})
         known[register] = insn.address + insn.size
         return True
     return False
@@ -120,24 +118,15 @@ def track(insn, known, ctx):
     if insn.group(CS_GRP_CALL):
         return _call_is_address_arithmetic(insn, known, ctx)
     dest = _key(insn, ops[0].reg) if ops and ops[0].type == X86_OP_REG else None
-    wide = dest is not None and ops[0].size >= 4
-    frame = stack_frame(known, STACK_POINTER)
-    value, frame_copy = None, None
+    value = None
     if insn.mnemonic == "pop" and dest and pushed == insn.address:
         value = pushed
-    elif insn.mnemonic in ("add", "sub", "and") and dest in frame and ops[1].type == X86_OP_IMM:
-        frame_copy = dest
     elif insn.mnemonic == "add" and dest in known and ops[1].type == X86_OP_IMM:
         value = (known[dest] + ops[1].imm) & MASK
-    elif insn.mnemonic == "mov" and wide and ops[1].type == X86_OP_REG \
-            and _key(insn, ops[1].reg) in frame:
-        frame_copy = dest
     elif insn.mnemonic == "lea" and dest:
         value = _base_address(insn, ops[1].mem, known)
-        if wide and _frame_slot(insn, ops[1].mem, known):
-            frame_copy = dest
     _, written = insn.regs_access()
-    forget(known, {_key(insn, reg) for reg in written}, STACK_POINTER, frame_copy)
+    forget(known, {_key(insn, reg) for reg in written})
     if value is not None:
         known[dest] = value
     return False
@@ -173,14 +162,6 @@ def transfers_control(insn):
         or insn.mnemonic in ("ud2", "hlt", "syscall")
 
 
-def writes_shared_memory(insn, known):
-    for op in insn.operands:
-        if op.type == X86_OP_MEM and op.access & CS_AC_WRITE \
-                and _frame_slot(insn, op.mem, known) is None:
-            return True
-    return False
-
-
 # The machine (linker/machine.py).  A register's value is held with how many
 # of its low bits are known, since `sete %al` leaves the rest of rax as it was.
 def enter(machine, stack_pointer):
@@ -213,7 +194,7 @@ def _address(insn, mem, machine, known):
         index = _register(insn, mem.index, machine) if mem.index else 0
         if base is None or index is None:
             return None
-        return base + index * mem.scale + mem.disp
+        return base + (index if mem.scale == 1 else index * mem.scale) + mem.disp
     except Unknowable:
         return None
 
@@ -224,6 +205,9 @@ def accesses(insn, machine, known):
     if m == "lea" or m.startswith("nop"):
         return []
     found = []
+    # A repeated string instruction moves rcx times its operand: how far
+    # it reaches, like that of a store not in SIZED_STORES, is not known.
+    sized = m.startswith(SIZED_STORES) and not REPEATS & set(insn.prefix)
     for op in insn.operands:
         if op.type == X86_OP_MEM:
             address = _address(insn, op.mem, machine, known)
@@ -231,16 +215,26 @@ def accesses(insn, machine, known):
             if op.access & CS_AC_READ or not op.access:
                 found.append((address, op.size, False))
             if op.access & CS_AC_WRITE or not op.access:
-                found.append((address, op.size, True))
-    if m.startswith(("push", "pop", "call", "enter", "leave", "ret")):
-        sp = stack_pointer(machine)
-        if not isinstance(sp, StackAddress):
-            found.append((None, 0, True))
-        elif m.startswith(("push", "call", "enter")):
-            found.append((sp - sp.bits // 8, sp.bits // 8, True))
-        else:
-            found.append((sp, sp.bits // 8, False))
+                found.append((address if sized else None, op.size, True))
+    sp = stack_pointer(machine)
+    if m.startswith(("push", "call")):
+        width = _pushed(insn, sp)
+        found.append((None if width is None else sp - width, width or 0, True))
+    elif m.startswith(("pop", "ret")):
+        width = _pushed(insn, sp)
+        found.append((None if width is None else sp, width or 0, False))
+    elif m in ("enter", "leave"):             # frames of nesting levels; a load through rbp
+        found.append((None, 0, m == "enter"))
     return found
+
+
+def _pushed(insn, sp):
+    """How many bytes push, pop, call or ret move the stack pointer by; None unknown."""
+    if not isinstance(sp, StackAddress):
+        return None
+    if insn.operands and not insn.group(CS_GRP_CALL) and not insn.group(CS_GRP_RET):
+        return insn.operands[0].size
+    return sp.bits // 8
 
 
 def _read(insn, op, machine, known):
@@ -325,23 +319,24 @@ def _push(insn, machine, known):
     """push, and a call the walk vouched for, of the next instruction: the return
     address it pushes is what the next instruction pops."""
     sp = stack_pointer(machine)
-    if not isinstance(sp, StackAddress):
+    width = _pushed(insn, sp)
+    if width is None:
         raise Unknowable(sp)
     if insn.group(CS_GRP_CALL):
         value = insn.address + insn.size
     else:
         value = _read(insn, insn.operands[0], machine, known)
-    sp = sp - sp.bits // 8
-    machine.write(sp, sp.bits // 8, value)
-    machine.put(STACK_POINTER, (sp, 64))
+    machine.write(sp - width, width, value)
+    machine.put(STACK_POINTER, (sp - width, 64))
 
 
 def _pop(insn, machine, known):
     sp = stack_pointer(machine)
-    if not isinstance(sp, StackAddress):
+    width = _pushed(insn, sp)
+    if width is None:
         raise Unknowable(sp)
-    value = machine.read(sp, sp.bits // 8)
-    machine.put(STACK_POINTER, (sp + sp.bits // 8, 64))
+    value = machine.read(sp, width)
+    machine.put(STACK_POINTER, (sp + width, 64))
     _write(insn, insn.operands[0], value, machine, known)
 
 

@@ -13,13 +13,18 @@ with capstone's names for the architecture and modes.  A matcher offers:
                                               _savegpr0_N)
     load_address(insn, known) -> int | None   the address a load reads
     evaluate(insn, machine, known)            what insn computes (linker/machine.py)
+    unmodeled(insn, machine, known)           forget all that insn writes
     taken(insn, machine, known) -> bool|None  whether a conditional branch is taken
+    accesses(insn, machine, known) -> list    (address, bytes, writes) of each memory
+                                              access; the address None where not known
     call_target(insn, known) -> int | None    a call's target (direct, or through a
                                               register `known` holds)
     jump_target(insn) -> int | None           a direct unconditional jump's target
     conditional_target(insn) -> int | None    a conditional branch's target
     transfers_control(insn) -> bool           any call, jump, return or trap
-    writes_shared_memory(insn, known) -> bool a store other than to the stack frame
+    enter(machine, stack_pointer)             put the stack pointer in the machine
+                                              (optional: as the plain value)
+    stack_pointer(machine)                    what the machine holds of it (optional)
     entry_points(address, ctx) -> set         where a direct call of the function at
                                               `address` lands (Thumb bit cleared, the
                                               ppc64 local entry point; optional: itself)
@@ -31,14 +36,15 @@ Addresses are tracked through registers because every architecture but x86_64
 reaches `_initgate_state` in two or three steps (adrp+add, auipc+lw, a literal
 pool plus `add pc`, the i386 GOT register, the ppc64 TOC pointer).
 
-From the entry, the walk allows only instructions that neither transfer
-control nor store outside the stack frame (prologues, argument spills) until
-it meets a gate call, or a load of `_initgate_state` followed shortly by a
-conditional branch.  Nothing but frame stores may come between the two, the
-branch must depend on the loaded value alone (linker/machine.py runs the
-instructions for every state but INITGATE_DONE), and for each such state the
-side it takes must call `_initgate_wait` before doing anything else.  The
-places come from the runtime's note, so a stripped library checks the same.
+From the entry, linker/prologue.py runs the code on the machine until it
+meets a gate call, or a load of `_initgate_state` followed shortly by a
+conditional branch; until then the code may only work on its own stack
+frame (prologues, argument spills, stack probes).  Nothing but frame stores
+may come between the load and the branch, the branch must depend on the
+loaded value alone (linker/machine.py runs the instructions for every state
+but INITGATE_DONE), and for each such state the side it takes must call
+`_initgate_wait` before doing anything else.  The places come from the
+runtime's note, so a stripped library checks the same.
 """
 
 import importlib

@@ -1,28 +1,22 @@
-"""What the matchers of linker/gate_<isa>.py share: the stack frame, and a tiny machine.
+"""What the matchers of linker/gate_<isa>.py share: a tiny machine.
 
-The stack frame.  A store through the stack pointer, or through a register
-the function itself set from it (`mov %rsp,%rbp`, `addi s0, sp, 48`, `add
-ip, sp, #12`), writes the function's own frame.  A frame pointer that was
-not set so is an ordinary register at -O2 (rbp, s0, r11 hold pointers
-there), so it counts only once the function sets it.  `known[FRAME]` holds
-those registers; at entry only the stack pointer.  gatecheck.py judges the
-stores between the state's load and the wait by it.
+gatecheck.py must know what the code before the gate does, and that the
+branch after the state's load decides on that value alone, not on a mix of
+it with anything else (`if (state != DONE && x)` waits only sometimes).  So
+it runs the code on concrete values: from the function's entry to the gate
+(linker/prologue.py), then from the load to the branch once for every value
+the state has before init is done (ABI.md: 0, 1 and 3).  A matcher's
+`evaluate(insn, machine, known)` computes what insn writes from what the
+machine holds, and forgets (`put(name, None)`) whatever it writes and does
+not model; `taken(branch, machine, known)` says whether the branch is
+taken, or None when something unknown decides it.
 
-The machine.  gatecheck.py must know what the code before the gate does and
-that the branch after the state's load decides on that value alone, not on
-a mix of it with anything else (`if (state != DONE && x)` waits only
-sometimes).  So it runs the code on concrete values: from the function's
-entry to the gate (linker/prologue.py), then from the load to the branch
-once for every value the state has before init is done (ABI.md: 0, 1 and
-3).  A matcher's `evaluate(insn, machine, known)` computes what insn writes
-from what the machine holds, and forgets (`put(name, None)`) whatever it
-writes and does not model; `taken(branch, machine, known)` says whether the
-branch is taken, or None when something unknown decides it.  At the entry
-the machine holds only the stack pointer, as a StackAddress; every other
-register, flag and memory word is unknown until the code computes it.
+At the entry the machine holds only the stack pointer, as a StackAddress;
+every other register, flag and memory word is unknown until the code
+computes it.  A register that holds a StackAddress points into the
+function's own frame (`mov %rsp,%rbp`, `addi s0, sp, 48`, but not rbp at
+-O2, where it is an ordinary register); memory is the stack alone.
 """
-
-FRAME = "frame"         # a key of `known` that names no register
 
 # The values of _initgate_state before init is done (runtime_c/gate.h).
 WAITING_STATES = (0, 1, 3)
@@ -124,22 +118,11 @@ def same(a, b):
     return a == b
 
 
-def stack_frame(known, stack_pointer):
-    """The registers that point into the function's own stack frame."""
-    return known.get(FRAME, (stack_pointer,))
-
-
-def forget(known, written, stack_pointer, frame_copy=None):
-    """Update `known` after an instruction wrote the registers `written`.
-
-    `frame_copy` names the register it set to an address in the frame, if any.
-    """
-    frame = set(stack_frame(known, stack_pointer)) - set(written)
+def forget(known, written):
+    """Update `known` (register -> the address it holds) after an instruction
+    wrote the registers `written`."""
     for name in written:
         known.pop(name, None)
-    if frame_copy:
-        frame.add(frame_copy)
-    known[FRAME] = tuple(sorted(frame | {stack_pointer}))
 
 
 def no_effect(insn, machine, known):

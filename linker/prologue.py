@@ -22,24 +22,27 @@ same way on every call, or it is not:
 - not decided and backward: a loop whose end depends on something else
   than the stack pointer and constants: not gated.
 
-Every store, and every load in a loop after its first round, must reach the
-stack between one page below the lowest point of the stack pointer before
-the gate (the most a probe touches below it) and the end of the area the ABI
-lets a function write in its caller's frame (the matcher's CALLER_AREA: the
-link register save and parameter save area on ppc64, the register save area
-on s390x, none elsewhere).  Loads outside loops read what they like (the
-stack protector's guard, the GOT): a value so read is unknown to the
-machine, so it decides no branch and addresses no store.  The only calls
-are those track() vouches for (i386's pc thunk, ppc64's _savegpr0_N).
+Every store, and every load in a loop after its first round, must stay in
+the function's frame: from a page below the lowest point the stack pointer
+reaches before the gate (gcc's probes on arm touch a little below it) to a
+page above where it was at the entry.  Above the entry's stack pointer lie
+the function's own stack arguments and the save areas its ABI gives it in
+its caller's frame (ppc64's link register and parameter save area, s390x's
+register save area), but the code does not say how far they go: a store
+there that reaches into the caller's own variables passes unnoticed.
+Loads outside loops read what they like (the stack protector's guard, the
+GOT): a value so read is unknown to the machine, so it decides no branch
+and addresses no store.  The only calls are those track() vouches for
+(i386's pc thunk, ppc64's _savegpr0_N).
 """
 
 from dataclasses import dataclass, field
 
-from initgate.linker.machine import FRAME, Machine, StackAddress
+from initgate.linker.machine import Machine, StackAddress
 
 PROLOGUE_LIMIT = 48   # distinct instructions before the gate (-O0 spills, unrolled probes)
 STEP_LIMIT = 16384    # instructions run: an 8 MiB frame probed a page at a time, 7 per page
-PAGE = 4096           # how far below the stack pointer a probe may touch
+PAGE = 4096           # how far beyond the frame's ends a store may reach
 
 
 @dataclass
@@ -158,7 +161,7 @@ def _touch(isa, insn, state):
         if not writes and not in_loop:
             continue
         if not isinstance(address, StackAddress):
-            raise Refusal(insn, "" if writes else "a load in a loop from other than the stack")
+            raise Refusal(insn, "" if writes else "in a loop, it reads other than the stack")
         state.touches.append(_Touch(insn, address, size))
 
 
@@ -182,11 +185,8 @@ def _join(state, known, machine):
 
 def _join_into(into, known, machine):
     mine, my_machine = into
-    frame = set(mine.get(FRAME, ())) & set(known.get(FRAME, ()))
-    for name in [n for n in mine if n != FRAME and mine[n] != known.get(n)]:
+    for name in [n for n in mine if mine[n] != known.get(n)]:
         del mine[name]
-    if FRAME in mine:
-        mine[FRAME] = tuple(sorted(frame))
     my_machine.join(machine)
 
 
@@ -199,8 +199,10 @@ def _check_gate(gate, state):
         raise Refusal(None, "a branch before the gate " + why % address)
     for touch in state.touches:
         if not gate.holds(touch.address, touch.size):
-            raise Refusal(touch.insn, "it reaches %d bytes from the stack pointer at the "
-                          "entry, outside the function's stack frame" % touch.address.offset)
+            offset = touch.address.offset
+            raise Refusal(touch.insn, "it reaches %d bytes %s the stack pointer at the entry, "
+                          "outside the function's stack frame"
+                          % (abs(offset), "below" if offset < 0 else "above"))
 
 
 class _Code:
