@@ -342,13 +342,14 @@ def _pop(insn, machine, known):
 
 def _call(insn, machine, known):
     """A call the walk vouched for: of the next instruction, or of a pc thunk, which
-    returns with the stack pointer where it was, having set one register."""
-    if _direct_target(insn) == insn.address + insn.size:
+    returns with the stack pointer where it was, having set the one register that
+    track() now knows holds the return address."""
+    returns_to = insn.address + insn.size
+    if _direct_target(insn) == returns_to:
         _push(insn, machine, known)
         return
-    sp = machine.get(STACK_POINTER)
-    machine.values.clear()
-    machine.put(STACK_POINTER, sp)
+    for name in [name for name, value in known.items() if value == returns_to]:
+        machine.put(name, None)
 
 
 def _set(insn, machine, known):

@@ -40,8 +40,11 @@ from dataclasses import dataclass, field
 
 from initgate.linker.machine import Machine, StackAddress
 
-PROLOGUE_LIMIT = 48   # distinct instructions before the gate (-O0 spills, unrolled probes)
-STEP_LIMIT = 16384    # instructions run: an 8 MiB frame probed a page at a time, 7 per page
+# Distinct instructions before the gate: clang -O0 on ppc64 needs 51 to save a
+# variadic function's register arguments beyond a 64 KB frame, three each.
+PROLOGUE_LIMIT = 64
+# Instructions run: enough to probe an 8 MiB frame a page at a time, 7 per page.
+STEP_LIMIT = 16384
 PAGE = 4096           # how far beyond the frame's ends a store may reach
 
 
