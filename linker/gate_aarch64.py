@@ -16,7 +16,7 @@ from capstone import CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET
 from capstone.arm64 import ARM64_OP_IMM, ARM64_OP_MEM, ARM64_OP_REG
 
 from initgate.linker.machine import (
-    CONDITION_CODES, Unknowable, condition, forget, mask, no_effect, result_flags, signed,
+    CONDITION_CODES, Unknowable, attempt, condition, forget, mask, no_effect, result_flags, signed,
     subtract_flags)
 
 STACK_POINTER = "sp"
@@ -45,6 +45,15 @@ def _imm(op):
     return op.imm if op.type == ARM64_OP_IMM else None
 
 
+def _written(insn):
+    """The registers insn writes, by our names.  Capstone counts the first operand
+    of cmp, cmn and tst (subs, adds and ands into xzr) among them: they write
+    only the flags."""
+    _, written = insn.regs_access()
+    names = {"nzcv" if insn.reg_name(reg) == "nzcv" else _name(insn, reg) for reg in written}
+    return {"nzcv"} if insn.mnemonic in ("cmp", "cmn", "tst") else names
+
+
 def track(insn, known, ctx):
     ops = insn.operands
     regs = [_name(insn, op.reg) if op.type == ARM64_OP_REG else None for op in ops]
@@ -54,8 +63,7 @@ def track(insn, known, ctx):
     elif insn.mnemonic == "add" and len(ops) == 3 and regs[1] in known \
             and ops[2].type == ARM64_OP_IMM:
         value = (known[regs[1]] + ops[2].imm) & MASK
-    _, written = insn.regs_access()
-    forget(known, {_name(insn, reg) for reg in written})
+    forget(known, _written(insn))
     if value is not None:
         known[regs[0]] = value
     return False
@@ -211,6 +219,10 @@ def _transfer(insn, machine, known):
     ops, m = insn.operands, insn.mnemonic
     op = _memory_operand(insn)
     regs = _data_registers(insn)
+    if not regs or None in (_register_bytes(insn, reg) for reg in regs) \
+            or (op is None and insn.writeback):
+        unmodeled(insn, machine, known)
+        return
     address = load_address(insn, known)
     if address is None and op is not None:
         address = _address(insn, op, machine)
@@ -243,9 +255,10 @@ def _arithmetic(operation, flags=None, store=True):
         first = ops[1] if store else ops[0]
         a, b = _value(insn, first, machine), _value(insn, ops[-1], machine)
         bits = _bits(insn, first)
-        result = None if None in (a, b) else operation(a, b)
+        # Two stack addresses compare even where their difference is no one number.
+        result = None if None in (a, b) else attempt(operation, a, b)
         if flags:
-            machine.put("nzcv", None if result is None else flags(a, b, result, bits))
+            machine.put("nzcv", None if None in (a, b) else flags(a, b, result, bits))
         if store:
             _put(insn, ops[0], result, machine)
     return run
@@ -256,7 +269,7 @@ def _subtraction_flags(a, b, result, bits):
 
 
 def _logic_flags(a, b, result, bits):
-    return dict(result_flags(result, bits), c=0, v=0)
+    return None if result is None else dict(result_flags(result, bits), c=0, v=0)
 
 
 def _move(insn, machine, known):
@@ -306,9 +319,8 @@ def unmodeled(insn, machine, known):
     for address, size, writes in accesses(insn, machine, known):
         if writes:
             machine.write(address, size, None)
-    _, written = insn.regs_access()
-    for reg in written:
-        machine.put("nzcv" if insn.reg_name(reg) == "nzcv" else _name(insn, reg), None)
+    for name in _written(insn):
+        machine.put(name, None)
 
 
 def evaluate(insn, machine, known):

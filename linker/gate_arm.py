@@ -21,7 +21,7 @@ from capstone.arm import (
     ARM_OP_IMM, ARM_OP_MEM, ARM_OP_REG)
 
 from initgate.linker.machine import (
-    CONDITION_CODES, Unknowable, condition, forget, no_effect, result_flags, subtract_flags)
+    CONDITION_CODES, Unknowable, attempt, condition, forget, no_effect, result_flags, subtract_flags)
 
 STACK_POINTER = "sp"
 MASK = (1 << 32) - 1
@@ -200,6 +200,8 @@ def _single(insn):
     mem = next((op for op in insn.operands if op.type == ARM_OP_MEM), None)
     regs = [op for op in insn.operands if op.type == ARM_OP_REG]
     regs = regs[1:] if name in STATUS_FIRST else regs
+    if not regs:
+        return mem, regs, None
     return mem, regs, TRANSFERS[name] or _register_bytes(insn, regs[0])
 
 
@@ -207,7 +209,7 @@ def _multiple(insn, machine):
     """(base register, first address, registers, bytes each) of a register list."""
     mode, base = MULTIPLE[insn.insn_name()]
     regs = [op for op in insn.operands if op.type == ARM_OP_REG]
-    if base is None:
+    if base is None and regs:
         base, regs = _name(insn, regs[0].reg), regs[1:]
     size = _register_bytes(insn, regs[0]) if regs else 4
     value = machine.get(base)
@@ -220,8 +222,8 @@ def accesses(insn, machine, known):
     writes = m.startswith(STORES)
     if name in TRANSFERS:
         mem, regs, size = _single(insn)
-        address = None if mem is None else _address(insn, mem, machine, known)
-        return [(address, size * len(regs), writes)]
+        address = None if mem is None or size is None else _address(insn, mem, machine, known)
+        return [(address, (size or 0) * len(regs), writes)]
     if name in MULTIPLE:
         _, start, regs, size = _multiple(insn, machine)
         return [(start, size * len(regs), writes)]
@@ -231,6 +233,9 @@ def accesses(insn, machine, known):
 def _transfer(insn, machine, known):
     """A load or store of one register or two, with its base's writeback."""
     mem, regs, size = _single(insn)
+    if mem is None or size is None:
+        unmodeled(insn, machine, known)
+        return
     address = load_address(insn, known)
     if address is None:
         address = _address(insn, mem, machine, known)
@@ -278,11 +283,14 @@ def _operands(insn, machine, store):
 def _arithmetic(operation, subtraction=False, store=True):
     def run(insn, machine, known):
         a, b = _operands(insn, machine, store)
-        result = None if None in (a, b) else operation(a, b) & MASK
+        # Two stack addresses compare even where their difference is no one number.
+        result = None if None in (a, b) else attempt(lambda: operation(a, b) & MASK)
         if insn.update_flags or not store:
             flags = None
-            if result is not None:
-                flags = subtract_flags(a, b, 32) if subtraction else result_flags(result, 32)
+            if subtraction and None not in (a, b):
+                flags = subtract_flags(a, b, 32)
+            elif result is not None:
+                flags = result_flags(result, 32)
             machine.put("flags", flags)
         if store:
             _put(insn, insn.operands[0], result, machine)
@@ -306,8 +314,17 @@ def _move_top(insn, machine, known):
     _put(insn, dest, None if held is None else (held & 0xFFFF) | part.imm << 16, machine)
 
 
+def _clear_bits(insn, machine, known):
+    """bfc rd, #lsb, #width: those bits cleared (of sp: rounded down, to align it)."""
+    dest, lsb, width = insn.operands[:3]
+    held = machine.get(_name(insn, dest.reg))
+    cleared = ~(((1 << width.imm) - 1) << lsb.imm)
+    _put(insn, dest, None if held is None else held & cleared, machine)
+
+
 SEMANTICS = {
     "mov": _unary(lambda v: v),
+    "bfc": _clear_bits,
     "movw": _unary(lambda v: v),
     "movt": _move_top,
     "mvn": _unary(lambda v: ~v),

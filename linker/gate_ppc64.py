@@ -20,7 +20,7 @@ which capstone 5 does not decode; such a function is reported as not gated.
 """
 
 from initgate.linker.machine import (
-    Unknowable, attempt, forget, mask, no_effect, signed)
+    Unknowable, forget, mask, no_effect, order, signed)
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "r1"
@@ -174,20 +174,27 @@ def _transfer_form(insn):
     register from its first to r31); bytes None if the mnemonic does not say."""
     m, stem = insn.mnemonic, _stem(insn.mnemonic)
     if m in ("stmw", "lmw"):
-        return 4, 32 - int(_reg(insn, insn.operands[0])[1:])
+        first = _first_register(insn)
+        return (4, 32 - first) if first is not None else (None, 0)
     if stem.startswith("f"):
         return FLOAT_BYTES.get(stem[1:2]), 1
     return TRANSFER_BYTES.get(stem[:1]), 1
 
 
+def _first_register(insn):
+    """The number of the general register a load or store names first, or None."""
+    name = _reg(insn, insn.operands[0]) if insn.operands else None
+    return int(name[1:]) if name and name[0] == "r" and name[1:].isdigit() else None
+
+
 def _modeled(insn):
     """Whether the machine follows this load or store: general registers, plain
     byte order, no reservation (lwarx, stwcx.), no quadword pair."""
-    m, stem = insn.mnemonic, _stem(insn.mnemonic)
-    if m in ("stmw", "lmw"):
-        return True
-    return bool(stem) and stem[:1] in "bhwd" and "br" not in stem \
-        and not stem.endswith(("arx", ".")) and (_reg(insn, insn.operands[0]) or "")[:1] == "r"
+    stem = _stem(insn.mnemonic)
+    if _first_register(insn) is None or len(insn.operands) < 2:
+        return False
+    return insn.mnemonic in ("stmw", "lmw") or stem[:1] in "bhwd" and "br" not in stem \
+        and not stem.endswith(("arx", "."))
 
 
 def _address(insn, machine):
@@ -230,7 +237,7 @@ def _transfer(insn, machine, known):
     m, stem = insn.mnemonic, _stem(insn.mnemonic)
     size, count = _transfer_form(insn)
     address = _transfer_address(insn, machine, known)
-    first = int(_reg(insn, insn.operands[0])[1:])
+    first = _first_register(insn)
     for i in range(count):
         name, at = "r%d" % (first + i), None if address is None else address + i * size
         if m.startswith("st"):
@@ -247,23 +254,10 @@ def _transfer(insn, machine, known):
 
 
 def _set_field(machine, field, a, b, bits, unsigned):
-    """cmp's result in CR field `field`: a compared with b, in `bits` bits.
-
-    Of two stack addresses, eq is known, and lt and gt compared unsigned.
-    """
-    for name in CR_BITS:
-        machine.put(field + name, None)
-    if None in (a, b):
-        return
-    machine.put(field + "eq", attempt(lambda: int((a - b) & mask(bits) == 0)))
-    if unsigned:
-        a, b = attempt(lambda: a & mask(bits)), attempt(lambda: b & mask(bits))
-    else:
-        a, b = attempt(signed, a, bits), attempt(signed, b, bits)
-    if None in (a, b):
-        return
-    machine.put(field + "lt", attempt(lambda: int(a < b)))
-    machine.put(field + "gt", attempt(lambda: int(a > b)))
+    """cmp's result in CR field `field`: a compared with b, in `bits` bits."""
+    found = None if None in (a, b) else order(a, b, bits, unsigned)
+    for name, when in zip(CR_BITS, (-1, 1, 0)):
+        machine.put(field + name, None if found is None else int(found == when))
 
 
 def _compare(insn, machine, known):

@@ -15,7 +15,7 @@ The file is big-endian; gatecheck.py sets capstone's mode for it.
 import re
 
 from initgate.linker.machine import (
-    Unknowable, attempt, forget, mask, merge_low, no_effect, signed)
+    Unknowable, attempt, forget, mask, merge_low, no_effect, order, signed)
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "15"
@@ -183,8 +183,22 @@ def _address(insn, op, machine):
 
 def _registers(insn):
     """The registers a store or load multiple moves: from its first to its second."""
-    first, last = (int(_reg(insn, op)) for op in insn.operands[:2])
+    names = [_reg(insn, op) for op in insn.operands[:2]]
+    if len(names) < 2 or not all(name and name.isdigit() for name in names):
+        return []
+    first, last = (int(name) for name in names)
     return [str(r % 16) for r in range(first, last + (16 if last < first else 0) + 1)]
+
+
+def _bytes(insn, mems):
+    """How many bytes an instruction with memory operands `mems` moves; None for a
+    store the tables do not know (a load of an unknown size counts as 8)."""
+    m = insn.mnemonic
+    if m in MULTIPLE_BYTES:
+        return MULTIPLE_BYTES[m] * len(_registers(insn)) or None
+    if mems[0].mem.length:                    # storage to storage: the first says
+        return mems[0].mem.length
+    return STORE_BYTES.get(m, None if m.startswith(STORES) else 8)
 
 
 def accesses(insn, machine, known):
@@ -196,20 +210,16 @@ def accesses(insn, machine, known):
     mems = [op for op in ops if op.type == 3]
     if not mems or m in ADDRESS_ONLY or m.startswith(("b", "j", "ex")):
         return []
-    writes = m.startswith(STORES)
+    writes, size = m.startswith(STORES), _bytes(insn, mems)
     found = []
     for i, op in enumerate(mems):
-        address = load_address(insn, known) if not writes else None
-        if address is None:
+        address = None if size is None else load_address(insn, known) if not writes else None
+        if address is None and size is not None:
             address = _address(insn, op, machine)
-        size = mems[0].mem.length or STORE_BYTES.get(m, 8)
-        if m in MULTIPLE_BYTES:
-            size = MULTIPLE_BYTES[m] * len(_registers(insn))
         if writes and i == 0:
-            found.append((address if m in STORE_BYTES or m in MULTIPLE_BYTES
-                          or op.mem.length else None, size, True))
+            found.append((address, size or 0, True))
         if not writes or i > 0 or m.startswith(READS_TOO):
-            found.append((address, size, False))
+            found.append((address, size or 0, False))
     return found
 
 
@@ -263,9 +273,9 @@ def _sign_cc(value, bits):
 
 
 def _compare_cc(a, b, bits, unsigned):
-    if not unsigned:
-        a, b = signed(a, bits), signed(b, bits)
-    return 0 if a == b else 1 if a < b else 2
+    """0 equal, 1 low, 2 high; None when that depends on where the stack is."""
+    found = order(a, b, bits, unsigned)
+    return None if found is None else {0: 0, -1: 1, 1: 2}[found]
 
 
 def _load(insn, machine, known):
@@ -290,6 +300,9 @@ def _store(insn, machine, known):
 
 def _store_multiple(insn, machine, known):
     size = MULTIPLE_BYTES[insn.mnemonic]
+    if len(insn.operands) != 3 or insn.operands[2].type != 3:
+        unmodeled(insn, machine, known)
+        return
     address = _address(insn, insn.operands[2], machine)
     for i, name in enumerate(_registers(insn)):
         at = None if address is None else address + i * size
@@ -333,8 +346,7 @@ def _move(insn, machine, known):
 def _compare(bits, unsigned):
     def run(insn, machine, known):
         a, b = (_operand(insn, op, machine, known, bits) for op in insn.operands[:2])
-        machine.put("cc", None if None in (a, b) else
-                    attempt(_compare_cc, a, b, bits, unsigned))
+        machine.put("cc", None if None in (a, b) else _compare_cc(a, b, bits, unsigned))
     return run
 
 
@@ -405,7 +417,9 @@ SEMANTICS = {
     "agr": _arithmetic(lambda a, b: a + b, 64, _arithmetic_cc),
     "sgr": _arithmetic(lambda a, b: a - b, 64, _arithmetic_cc),
     "slgfi": _arithmetic(lambda a, b: a - b, 64, _unknown_cc),
-    "cg": _compare(64, False), "clg": _compare(64, True),
+    "cg": _compare(64, False), "clg": _compare(64, True), "clgfi": _compare(64, True),
+    "slgr": _arithmetic(lambda a, b: a - b, 64, _unknown_cc),
+    "nill": _arithmetic(lambda a, b: a & (b | ~0xFFFF), 64, _logical_cc),
     "la": _address_of, "lay": _address_of,
     "llill": _immediate(0), "llilh": _immediate(16), "llihl": _immediate(32),
     "llihh": _immediate(48),

@@ -18,6 +18,8 @@ function's own frame (`mov %rsp,%rbp`, `addi s0, sp, 48`, but not rbp at
 -O2, where it is an ordinary register); memory is the stack alone.
 """
 
+from initgate.linker.stack import StackAddress, Unknowable, mask, signed
+
 # The values of _initgate_state before init is done (runtime_c/gate.h).
 WAITING_STATES = (0, 1, 3)
 STATE_SIZE = 4          # an int
@@ -25,92 +27,13 @@ STATE_SIZE = 4          # an int
 ENTRY_LIMIT = 16
 
 
-class Unknowable(ArithmeticError):
-    """An operation whose result depends on where the stack is."""
-
-
-class StackAddress:
-    """The stack pointer at the function's entry plus `offset` bytes.
-
-    Where the stack lies changes from call to call; how far apart two
-    addresses in it are does not.  So the machine computes with these only
-    where the answer is the same wherever the stack is: adding a constant,
-    the distance between two of them, comparing two of them as unsigned
-    numbers (the stack never wraps around the end of the address space),
-    and masking to the pointer's width.  Anything else raises Unknowable,
-    and the instruction's result is unknown.
-    """
-
-    __slots__ = ("offset", "bits")
-
-    def __init__(self, offset, bits):
-        # Wrapped as the machine's arithmetic wraps: adding 2**64 - 16 is subtracting 16.
-        self.offset = signed(offset, bits)
-        self.bits = bits
-
-    def __repr__(self):
-        return "sp%+#x" % self.offset
-
-    def _offset_of(self, other):
-        if isinstance(other, StackAddress):
-            return other.offset
-        raise Unknowable(other)
-
-    def __add__(self, other):
-        if isinstance(other, int):
-            return StackAddress(self.offset + other, self.bits)
-        raise Unknowable(other)
-
-    __radd__ = __add__
-
-    def __sub__(self, other):
-        if isinstance(other, StackAddress):
-            return signed(self.offset - other.offset, self.bits)
-        return self + -other
-
-    def __and__(self, other):
-        if isinstance(other, int) and other & mask(self.bits) == mask(self.bits):
-            return self
-        raise Unknowable(other)
-
-    __rand__ = __and__
-
-    def __eq__(self, other):
-        if isinstance(other, (int, StackAddress)):
-            return self.offset == self._offset_of(other)
-        return False
-
-    def __ne__(self, other):
-        return not self == other
-
-    def __lt__(self, other):
-        return self.offset < self._offset_of(other)
-
-    def __le__(self, other):
-        return self.offset <= self._offset_of(other)
-
-    def __gt__(self, other):
-        return self.offset > self._offset_of(other)
-
-    def __ge__(self, other):
-        return self.offset >= self._offset_of(other)
-
-    def __hash__(self):
-        return hash(("stack", self.offset))
-
-    def _unknowable(self, *other):
-        raise Unknowable(self)
-
-    __rsub__ = __or__ = __ror__ = __xor__ = __rxor__ = __lshift__ = __rshift__ = _unknowable
-    __mul__ = __rmul__ = __floordiv__ = __mod__ = __neg__ = __invert__ = __abs__ = _unknowable
-    __bool__ = __index__ = __int__ = bit_length = _unknowable
-
-
 def same(a, b):
     """Whether two values the machine holds are the same, without asking a
     StackAddress whether it equals a number."""
     if type(a) is not type(b):
         return False
+    if isinstance(a, StackAddress):
+        return (a.base, a.offset, a.bits) == (b.base, b.offset, b.bits)
     if isinstance(a, tuple):
         return len(a) == len(b) and all(map(same, a, b))
     if isinstance(a, dict):
@@ -131,15 +54,6 @@ def no_effect(insn, machine, known):
     return None
 
 
-def mask(bits):
-    return (1 << bits) - 1
-
-
-def signed(value, bits):
-    value &= mask(bits)
-    return value - (1 << bits) if value >> (bits - 1) else value
-
-
 def _flags(**computations):
     """The flags whose computation does not depend on where the stack is."""
     flags = {}
@@ -154,13 +68,36 @@ def _flags(**computations):
 def subtract_flags(a, b, bits):
     """N, Z, C and V of a - b in `bits` bits; C is 1 when nothing was borrowed (ARM's).
 
-    Of two stack addresses only Z and C are known: N and V depend on where
-    the stack is, which a condition that reads them then does not know.
+    Of two stack addresses Z, C and N are known, and on a 64-bit machine V
+    too: user addresses lie below 2**63 on every 64-bit Linux, so the
+    subtraction never overflows.  A 32-bit stack may straddle 2**31.
     """
+    if isinstance(a, StackAddress) and isinstance(b, StackAddress):
+        # How two addresses in one stack compare is known where they are not
+        # (linker/stack.py); they are never 2**(bits - 1) apart.
+        return _flags(n=lambda: a < b, z=lambda: a == b, c=lambda: a >= b,
+                      **({"v": lambda: 0} if bits == 64 else {}))
     result = (a - b) & mask(bits)
     return _flags(n=lambda: result >> (bits - 1), z=lambda: result == 0,
                   c=lambda: a & mask(bits) >= b & mask(bits),
                   v=lambda: signed(a, bits) - signed(b, bits) != signed(result, bits))
+
+
+def order(a, b, bits, unsigned):
+    """-1, 0 or 1 as a is below, equal to or above b, compared as `bits`-bit numbers,
+    unsigned or signed; None when that depends on where the stack is.  Two stack
+    addresses compare signed as unsigned only on a 64-bit machine (subtract_flags)."""
+    try:
+        if isinstance(a, StackAddress) and isinstance(b, StackAddress):
+            if a.bits != bits or not unsigned and bits != 64:
+                return None
+        elif unsigned:
+            a, b = a & mask(bits), b & mask(bits)
+        else:
+            a, b = signed(a, bits), signed(b, bits)
+        return -1 if a < b else 0 if a == b else 1
+    except Unknowable:
+        return None
 
 
 def result_flags(result, bits):
@@ -226,31 +163,37 @@ def condition(name, flags):
 class Machine:
     """The values the code computes, for one value of the state (None: not loaded yet).
 
-    Memory is the stack alone, by distance from the entry's stack pointer:
-    a load from anywhere else but the state is unknown.
+    Memory is the stack alone, by base and offset (linker/stack.py): a load
+    from anywhere else but the state is unknown.
     """
 
     def __init__(self, state_address, state=None):
         self.state_address = state_address
         self.state = state
         self.values = {}      # register or flag name -> int, StackAddress or a flags dict
-        self.memory = {}      # (offset from the entry's stack pointer, size) -> value
+        self.memory = {}      # a StackAddress's base -> {(offset, size): value}
 
     def copy(self, state=None):
         other = Machine(self.state_address, state)
-        other.values, other.memory = dict(self.values), dict(self.memory)
+        other.values = dict(self.values)
+        other.memory = {base: dict(words) for base, words in self.memory.items()}
         return other
 
     def join(self, other):
         """Keep only what this machine and `other` agree on: where two ways meet."""
         self.values = {k: v for k, v in self.values.items() if same(v, other.values.get(k))}
-        self.memory = {k: v for k, v in self.memory.items() if same(v, other.memory.get(k))}
+        for base, words in self.memory.items():
+            theirs = other.memory.get(base, {})
+            self.memory[base] = {k: v for k, v in words.items() if same(v, theirs.get(k))}
 
     def get(self, name):
         return self.values.get(name)
 
     def put(self, name, value):
-        """Set a register or flag; None forgets it."""
+        """Set a register or flag; None forgets it.  An operand that is not a
+        register (odd code) has no name, and nothing is set."""
+        if name is None:
+            return
         if value is None:
             self.values.pop(name, None)
         else:
@@ -259,13 +202,13 @@ class Machine:
     def read(self, address, size):
         """A load of `size` bytes from `address`: the state, the stack, or unknown."""
         if isinstance(address, StackAddress):
-            return self.memory.get((address.offset, size))
+            return self.memory.get(address.base, {}).get((address.offset, size))
         if address is not None and address == self.state_address and self.state is not None:
             return self.state if size == STATE_SIZE else None
         return None
 
     def write(self, address, size, value):
-        """A store of `size` bytes to `address`, forgetting what it overwrites.
+        """A store of `size` bytes to `address`, forgetting what it overwrites, or may.
 
         gatecheck.py refuses a store to anywhere but the stack; one that
         reaches this with an address the machine does not know could have
@@ -274,13 +217,28 @@ class Machine:
         if not isinstance(address, StackAddress):
             self.memory.clear()
             return
+        words = self.memory.setdefault(address.base, {})
         start = address.offset
         for key in [(offset, width) for offset in range(start - ENTRY_LIMIT + 1, start + size)
-                    for width in (1, 2, 4, 8, 16) if (offset, width) in self.memory]:
+                    for width in (1, 2, 4, 8, 16) if (offset, width) in words]:
             if key[0] + key[1] > start:
-                del self.memory[key]
+                del words[key]
+        # How words on another base lie against this one is known only within bounds.
+        low, high = address.bounds()
+        for base, others in self.memory.items():
+            if base != address.base:
+                for offset, width in [key for key in others if _may_overlap(
+                        StackAddress(key[0], address.bits, base), key[1], low, high + size)]:
+                    del others[(offset, width)]
         if value is not None and size <= ENTRY_LIMIT:
-            self.memory[(start, size)] = value
+            words[(start, size)] = value
 
     def forget_memory(self):
         self.memory.clear()
+
+
+def _may_overlap(address, size, low, high):
+    """Whether `size` bytes at `address` may reach into [low, high) past the entry's
+    stack pointer."""
+    first, last = address.bounds()
+    return first < high and low < last + size

@@ -64,8 +64,9 @@ class Gate:
             return False
         lowest = self.lowest
         if isinstance(stack_pointer, StackAddress):
-            lowest = min(lowest, stack_pointer.offset)
-        return lowest - PAGE <= address.offset and address.offset + size <= PAGE
+            lowest = min(lowest, stack_pointer.bounds()[0])
+        low, high = address.bounds()
+        return lowest - PAGE <= low and high + size <= PAGE
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _touch(isa, insn, state):
 def _note_stack_pointer(isa, state):
     sp = isa.stack_pointer(state.machine)
     if isinstance(sp, StackAddress):
-        state.lowest = min(state.lowest, sp.offset)
+        state.lowest = min(state.lowest, sp.bounds()[0])
 
 
 def _arrive(state, address):
@@ -202,9 +203,10 @@ def _check_gate(gate, state):
         raise Refusal(None, "a branch before the gate " + why % address)
     for touch in state.touches:
         if not gate.holds(touch.address, touch.size):
-            offset = touch.address.offset
-            raise Refusal(touch.insn, "it reaches %d bytes %s the stack pointer at the entry, "
-                          "outside the function's stack frame"
+            low, high = touch.address.bounds()
+            offset = low if low < 0 else high + touch.size
+            raise Refusal(touch.insn, "it may reach %d bytes %s the stack pointer at the "
+                          "entry, outside the function's stack frame"
                           % (abs(offset), "below" if offset < 0 else "above"))
 
 

@@ -12,7 +12,7 @@ through the real pipeline:
                    before it, a branch that does not decide on the state
                    alone, a wait that can be skipped): every one named
     libframes.so   tests/verify/frames.c, rewritten (frames of 5 KB, 64 KB
-                   and 1 MB), and tests/verify/ungated_frames.c (such frames
+                   and 1 MB, and one aligned to 64 bytes), and tests/verify/ungated_frames.c (such frames
                    and no gate, a call or a store before it), both built with
                    -fstack-clash-protection, so that each frame is probed
                    before anything else: the first gated, the others named
@@ -74,7 +74,10 @@ UNGATED = ("ungated_store_first", "ungated_store_global", "ungated_store_kept",
            "ungated_inverted", "ungated_wrong_value", "ungated_store_before_wait",
            "ungated_call_before_wait")
 
-FRAMES = ("frames_5k", "frames_64k", "frames_1m", "frames_variadic")
+FRAMES = ("frames_5k", "frames_64k", "frames_1m", "frames_aligned", "frames_variadic")
+# clang and zig round ppc64's stack pointer down in a way verify does not
+# follow (README, Known limits): frames_aligned is a false alarm there.
+ALIGNMENT_NOT_FOLLOWED = {("clang", "ppc64le"), ("zig", "ppc64le")}
 UNGATED_FRAMES = ("ungated_frame_no_gate", "ungated_frame_call", "ungated_frame_store")
 
 CELLS = [(compiler, linker, arch, level)
@@ -210,6 +213,9 @@ def test_stack_clash(builds, compiler, linker, arch, level):
     text = report.text()
     expected = dict({name: "gated" for name in FRAMES}, frames_init="init",
                     ungated_frame_word="data", **{name: "FAIL" for name in UNGATED_FRAMES})
+    if (compiler, arch) in ALIGNMENT_NOT_FOLLOWED:
+        expected["frames_aligned"] = "FAIL"
     assert verdicts(report) == expected, text
     # Each ungated one fails for what it does, not on the probes before it.
-    assert "loop" not in "".join(f.detail for f in report.failures), text
+    assert not [f for f in report.failures if f.subject in UNGATED_FRAMES
+                and "loop" in f.detail], text

@@ -48,6 +48,16 @@ int frames_1m(int n)
 	return buf[n & 0xfffff] + ready;
 }
 
+/* Aligned beyond what the ABI aligns the stack to: the function first rounds
+ * its stack pointer down (`and $-64, %rsp`), by as much as where the stack is. */
+int frames_aligned(int n)
+{
+	_Alignas(64) char buf[64 * 1024];
+
+	fill(buf, sizeof buf, n);
+	return buf[n & 0xffff] + ready;
+}
+
 /* Variadic: on x86_64 the saving of the vector registers is skipped when
  * %al says none were passed, a branch on the caller's state before the gate. */
 int frames_variadic(int count, ...)
