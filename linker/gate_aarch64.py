@@ -10,6 +10,12 @@ At -O0 the value goes through the frame, and clang branches with `tbz` on a
 `cset`, gcc with `b.eq` on a `cset; and; cmp`.  `bl _cgo_wait_runtime_init_done`
 is the gate called from assembly.  Registers are tracked by their 64-bit
 name, so writing w0 forgets what x0 held.
+
+Before the gate gcc probes a frame of 64 KB or more (it assumes a 64 KB
+guard), `sub x12, sp, #N; 1: sub sp, sp, #16, lsl #12; str xzr, [sp,
+#1024]; cmp sp, x12; b.ne 1b`, and zig a page at a time with `str xzr,
+[sp]`; clang 14 does not probe.  Shifted immediates, movz and movk, pairs
+and writeback are followed (linker/prologue.py).
 """
 
 from capstone import CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET

@@ -13,6 +13,11 @@ the stack pointer, `add ip, sp, #12; stm ip, {r1, r2, r3}`.  gcc -O0 turns the
 comparison into a boolean with `ite ne; movne; moveq` before branching on it;
 instructions such as `cmpne` run only when their condition holds, which the
 machine decides from the flags it holds, or does not know.
+
+gcc probes below the stack pointer before moving it, `sub ip, sp, #4096;
+str r0, [ip]`, for a larger frame in a loop on ip (`cmp ip, lr; bne`), then
+`sub sp, sp, #N`; clang and zig do not probe on arm.  push, stm and their
+writeback, and `bfc sp` (which aligns it), are followed (linker/prologue.py).
 """
 
 from capstone import CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET
@@ -21,7 +26,8 @@ from capstone.arm import (
     ARM_OP_IMM, ARM_OP_MEM, ARM_OP_REG)
 
 from initgate.linker.machine import (
-    CONDITION_CODES, Unknowable, attempt, condition, forget, no_effect, result_flags, subtract_flags)
+    CONDITION_CODES, Unknowable, attempt, condition, forget, no_effect, result_flags,
+    subtract_flags)
 
 STACK_POINTER = "sp"
 MASK = (1 << 32) - 1

@@ -17,6 +17,12 @@ and the like, which is how capstone names them in `isel` and `crmove`.
 
 Not recognised: Power10's prefixed pc-relative loads (`plwz`, -mcpu=power10),
 which capstone 5 does not decode; such a function is reported as not gated.
+
+A probe stores the back chain a page down: gcc `addis r12, r1, -N; 1: stdu
+r0, -4096(r1); cmpd r1, r12; bne 1b`, clang `li r12, N; mtctr r12; 1: stdu
+r0, -4096(r1); bdnz 1b` (linker/prologue.py runs both).  Offsets beyond 32 KB
+are reached through the indexed forms (`stdux r1, r1, r0`, `stdx r29, r1,
+r5`), with constants built by lis and ori.
 """
 
 from initgate.linker.machine import (

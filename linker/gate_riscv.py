@@ -10,6 +10,11 @@ jump offsets relative to the instruction, and writes compressed loads and
 stores (`c.lw`, `c.sdsp`) as register, offset, base instead of a memory
 operand; both forms are read here.  A compressed two-operand instruction
 (`c.addw a0, a1`) reads its destination too.
+
+zig probes a large frame `lui a2, N; sub t1, sp, a2; lui t2, 1; 1: sub sp,
+sp, t2; sd zero, 0(sp); bne sp, t1, 1b` (linker/prologue.py runs it); gcc
+12 and clang 14 do not probe.  A frame beyond 2 KB is reached through lui,
+add and sub with the stack or frame pointer.
 """
 
 from initgate.linker.machine import forget, no_effect, signed

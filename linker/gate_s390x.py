@@ -10,6 +10,11 @@ capstone gives the PC-relative operands of larl, lrl, brasl and the jumps as
 absolute addresses, and a branch's condition as its mnemonic's suffix (`jlh`,
 `cijlh`) or, for brc and the compare-and-branch forms, as a mask operand.
 The file is big-endian; gatecheck.py sets capstone's mode for it.
+
+Probes are loads, not stores: gcc `lay %r14, -N(%r15); 1: lay %r15,
+-4096(%r15); cg %r0, 4088(%r15); clgr %r15, %r14; jh 1b`, clang and zig the
+same with aghi and `clgrjh` (linker/prologue.py runs them).  stmg saves
+registers in the caller's register save area, above the stack pointer.
 """
 
 import re

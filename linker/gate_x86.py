@@ -12,6 +12,13 @@ before its `je`.  The call of `_initgate_wait` sits on the cold side of the
 branch; assembly and hand-written callers `call _cgo_wait_runtime_init_done`
 instead.  Memory operands are read through capstone's details; registers are
 known by their widest name (%eax, %ax and %al are all rax).
+
+Before the gate, -fstack-clash-protection probes a frame larger than a page:
+gcc `lea -N(%rsp),%r11; 1: sub $0x1000,%rsp; orq $0,(%rsp); cmp %r11,%rsp;
+jne 1b`, clang the same with `movq $0,(%rsp)` and the limit from mov and sub
+(linker/prologue.py runs it).  push, pop, lea, add and sub compute stack
+addresses; accesses() gives where each memory operand, push and pop reaches,
+from its base, index and scale.
 """
 
 from capstone import (

@@ -23,7 +23,8 @@ with capstone's names for the architecture and modes.  A matcher offers:
     conditional_target(insn) -> int | None    a conditional branch's target
     transfers_control(insn) -> bool           any call, jump, return or trap
     enter(machine, stack_pointer)             put the stack pointer in the machine
-                                              (optional: as the plain value)
+                                              (optional: as the plain value, named
+                                              by STACK_POINTER)
     stack_pointer(machine)                    what the machine holds of it (optional)
     entry_points(address, ctx) -> set         where a direct call of the function at
                                               `address` lands (Thumb bit cleared, the
@@ -84,6 +85,9 @@ class _Matcher:
 
     def __init__(self, module):
         self.module = module
+        sp = getattr(module, "STACK_POINTER", None)
+        self.enter = getattr(module, "enter", lambda machine, value: machine.put(sp, value))
+        self.stack_pointer = getattr(module, "stack_pointer", lambda machine: machine.get(sp))
 
     def __getattr__(self, name):
         try:
@@ -94,18 +98,6 @@ class _Matcher:
             found = self.DEFAULTS[name]
         setattr(self, name, found)      # looked up once, not per instruction
         return found
-
-    def enter(self, machine, stack_pointer):
-        """What the machine holds at the entry: the stack pointer."""
-        if hasattr(self.module, "enter"):
-            self.module.enter(machine, stack_pointer)
-        else:
-            machine.put(self.module.STACK_POINTER, stack_pointer)
-
-    def stack_pointer(self, machine):
-        if hasattr(self.module, "stack_pointer"):
-            return self.module.stack_pointer(machine)
-        return machine.get(self.module.STACK_POINTER)
 
     def run(self, insn, machine, known):
         """evaluate(), where a result that depends on where the stack is stays unknown."""
@@ -215,8 +207,7 @@ class GateChecker:
             # ppc64's acquire idiom branches to the next instruction: not a decision.
             if target is not None and target != insn.address + insn.size:
                 return self._decides(gate, path, insn, target, after)
-            if any(writes and not gate.holds(address, size, isa.stack_pointer(machine))
-                   for address, size, writes in isa.accesses(insn, machine, after)):
+            if self._stores_outside(gate, insn, machine, after):
                 return Verdict(False, "runs %s at %#x between loading _initgate_state and "
                                "branching on it" % (_spelled(insn), insn.address))
             if target is None and isa.transfers_control(insn):
@@ -226,6 +217,12 @@ class GateChecker:
             isa.track(insn, after, self)
         return Verdict(False, "loads _initgate_state at %#x but does not branch on it"
                        % load.address)
+
+    def _stores_outside(self, gate, insn, machine, known):
+        """Whether insn may store anywhere but the function's frame."""
+        sp = self.isa.stack_pointer(machine)
+        return any(writes and not gate.holds(address, size, sp)
+                   for address, size, writes in self.isa.accesses(insn, machine, known))
 
     def _decides(self, gate, path, branch, target, known):
         """Whether the branch takes every state but INITGATE_DONE toward _initgate_wait.
@@ -269,9 +266,7 @@ class GateChecker:
                 return jumps > 0 and self._reaches_wait(target, gate, known, machine, jumps - 1)
             if isa.track(insn, known, self):
                 continue
-            if isa.transfers_control(insn) or any(
-                    writes and not gate.holds(where, size, isa.stack_pointer(machine))
-                    for where, size, writes in isa.accesses(insn, machine, known)):
+            if isa.transfers_control(insn) or self._stores_outside(gate, insn, machine, known):
                 return False
             isa.run(insn, machine, known)
         return False

@@ -150,10 +150,10 @@ PROBE_LOOPS = {
     "probe_loop_reads_global": ("FAIL", "in a loop, it reads other than the stack"),
     "probe_loop_counts_global": ("FAIL", LOOP_END),
     "probe_loop_counts_argument": ("FAIL", LOOP_END),
-    "probe_loop_stores_below": ("FAIL", "may reach 73728 bytes below the stack pointer at the entry, "
-                                "outside the function's stack frame"),
-    "probe_loop_stores_above": ("FAIL", "may reach 65544 bytes above the stack pointer at the entry, "
-                                "outside the function's stack frame"),
+    "probe_loop_stores_below": ("FAIL", "may reach 73728 bytes below the stack pointer at "
+                                "the entry, outside the function's stack frame"),
+    "probe_loop_stores_above": ("FAIL", "may reach 65544 bytes above the stack pointer at "
+                                "the entry, outside the function's stack frame"),
     "probe_loop_stores_global": ("FAIL", "runs mov dword ptr [rip + "),
     "probe_loop_calls": ("FAIL", "runs call 0x"),
 }

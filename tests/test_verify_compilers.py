@@ -12,8 +12,9 @@ through the real pipeline:
                    before it, a branch that does not decide on the state
                    alone, a wait that can be skipped): every one named
     libframes.so   tests/verify/frames.c, rewritten (frames of 5 KB, 64 KB
-                   and 1 MB, and one aligned to 64 bytes), and tests/verify/ungated_frames.c (such frames
-                   and no gate, a call or a store before it), both built with
+                   and 1 MB, one aligned to 64 bytes), and
+                   tests/verify/ungated_frames.c (such frames and no gate, a
+                   call or a store before it), both built with
                    -fstack-clash-protection, so that each frame is probed
                    before anything else: the first gated, the others named
                    (test_stack_clash)
