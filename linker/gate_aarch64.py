@@ -10,14 +10,20 @@ At -O0 the value goes through the frame, and clang branches with `tbz` on a
 `cset`, gcc with `b.eq` on a `cset; and; cmp`.  `bl _cgo_wait_runtime_init_done`
 is the gate called from assembly.  Registers are tracked by their 64-bit
 name, so writing w0 forgets what x0 held.
+
+Before the gate gcc probes a frame of 64 KB or more (it assumes a 64 KB
+guard), `sub x12, sp, #N; 1: sub sp, sp, #16, lsl #12; str xzr, [sp,
+#1024]; cmp sp, x12; b.ne 1b`, and zig a page at a time with `str xzr,
+[sp]`; clang 14 does not probe.  Shifted immediates, movz and movk, pairs
+and writeback are followed (linker/prologue.py).
 """
 
 from capstone import CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET
 from capstone.arm64 import ARM64_OP_IMM, ARM64_OP_MEM, ARM64_OP_REG
 
 from initgate.linker.machine import (
-    CONDITION_CODES, condition, forget, mask, no_effect, result_flags, signed,
-    stack_frame, subtract_flags)
+    CONDITION_CODES, Unknowable, attempt, condition, forget, mask, no_effect, result_flags, signed,
+    subtract_flags)
 
 STACK_POINTER = "sp"
 MASK = (1 << 64) - 1
@@ -45,21 +51,25 @@ def _imm(op):
     return op.imm if op.type == ARM64_OP_IMM else None
 
 
+def _written(insn):
+    """The registers insn writes, by our names.  Capstone counts the first operand
+    of cmp, cmn and tst (subs, adds and ands into xzr) among them: they write
+    only the flags."""
+    _, written = insn.regs_access()
+    names = {"nzcv" if insn.reg_name(reg) == "nzcv" else _name(insn, reg) for reg in written}
+    return {"nzcv"} if insn.mnemonic in ("cmp", "cmn", "tst") else names
+
+
 def track(insn, known, ctx):
     ops = insn.operands
     regs = [_name(insn, op.reg) if op.type == ARM64_OP_REG else None for op in ops]
-    value, frame_copy = None, None
+    value = None
     if insn.mnemonic in ("adrp", "adr") and len(ops) == 2:
         value = _imm(ops[1])
-    elif insn.mnemonic in ("add", "sub", "mov") and regs[0] and len(ops) in (2, 3) \
-            and regs[1] in stack_frame(known, STACK_POINTER) \
-            and (len(ops) == 2 or ops[2].type == ARM64_OP_IMM):
-        frame_copy = regs[0]
     elif insn.mnemonic == "add" and len(ops) == 3 and regs[1] in known \
             and ops[2].type == ARM64_OP_IMM:
         value = (known[regs[1]] + ops[2].imm) & MASK
-    _, written = insn.regs_access()
-    forget(known, {_name(insn, reg) for reg in written}, STACK_POINTER, frame_copy)
+    forget(known, _written(insn))
     if value is not None:
         known[regs[0]] = value
     return False
@@ -106,40 +116,44 @@ def transfers_control(insn):
         or insn.mnemonic in TRAPS or insn.mnemonic in ("br", "blr", "ret", "b", "bl")
 
 
-def _frame_slot(insn, op, known):
-    """(base, displacement) of a memory operand in the frame, or None."""
-    base = _name(insn, op.mem.base)
-    if op.mem.index or base not in stack_frame(known, STACK_POINTER):
-        return None
-    return base, op.mem.disp
-
-
-def writes_shared_memory(insn, known):
-    m = insn.mnemonic
-    if not (m.startswith("st") or m.startswith(ATOMIC_WRITES)):
-        return False
-    return any(op.type == ARM64_OP_MEM and _frame_slot(insn, op, known) is None
-               for op in insn.operands)
-
-
 # The machine (linker/machine.py).
+# Bytes a register moves to or from memory, by the first letter of its name.
+REGISTER_BYTES = {"w": 4, "x": 8, "b": 1, "h": 2, "s": 4, "d": 8, "q": 16, "v": 16}
+PAIRS = {"ldp": False, "ldnp": False, "ldpsw": True, "stp": False, "stnp": False}
+# Exclusive stores name the register that receives their status first.
+STATUS_FIRST = ("stxr", "stlxr", "stxp", "stlxp")
+SHIFTS = {1: lambda v, n: v << n, 3: lambda v, n: v >> n}     # ARM64_SFT_LSL, _LSR
+
+
 def _bits(insn, op):
     return 32 if insn.reg_name(op.reg).startswith("w") else 64
 
 
+def _register_bytes(insn, op):
+    """None for SVE's z and p registers, whose width the code does not say."""
+    name = insn.reg_name(op.reg)
+    if name in ("sp", "fp", "lr", "xzr"):
+        return 8
+    return 4 if name in ("wsp", "wzr") else REGISTER_BYTES.get(name[0])
+
+
 def _value(insn, op, machine):
-    """A register or immediate operand's value, or None (shifted, extended, unknown)."""
-    if op.shift.type or op.ext:
+    """A register or immediate operand's value, shifted left or right, or None
+    (extended, another shift, unknown)."""
+    if op.ext or (op.shift.type and op.shift.type not in SHIFTS):
         return None
     if op.type == ARM64_OP_IMM:
-        return op.imm
-    if op.type != ARM64_OP_REG:
+        value = op.imm
+    elif op.type != ARM64_OP_REG:
         return None
-    name = insn.reg_name(op.reg)
-    if name in ZERO:
-        return 0
-    held = machine.get(_name(insn, op.reg))
-    return None if held is None else held & mask(_bits(insn, op))
+    elif insn.reg_name(op.reg) in ZERO:
+        value = 0
+    else:
+        held = machine.get(_name(insn, op.reg))
+        if held is None:
+            return None
+        value = held & mask(_bits(insn, op))
+    return SHIFTS[op.shift.type](value, op.shift.value) if op.shift.type else value
 
 
 def _put(insn, op, value, machine):
@@ -147,20 +161,97 @@ def _put(insn, op, value, machine):
         machine.put(_name(insn, op.reg), None if value is None else value & mask(_bits(insn, op)))
 
 
-def _load(insn, machine, known):
-    size, extend = LOADS[insn.mnemonic]
-    dest, src = insn.operands[:2]
-    size = size or _bits(insn, dest) // 8
-    value = machine.read(load_address(insn, known), _frame_slot(insn, src, known), size)
-    if value is not None and extend:
-        value = signed(value, 8 * size)
-    _put(insn, dest, value, machine)
+def _memory_operand(insn):
+    return next((op for op in insn.operands if op.type == ARM64_OP_MEM), None)
 
 
-def _store(insn, machine, known):
-    src, dest = insn.operands[:2]
-    size = STORES[insn.mnemonic] or _bits(insn, src) // 8
-    machine.write(_frame_slot(insn, dest, known), size, _value(insn, src, machine))
+def _address(insn, op, machine):
+    """Where a memory operand points, from the machine: base, plain index, offset."""
+    base = machine.get(_name(insn, op.mem.base))
+    index = 0
+    if op.mem.index:
+        index = None if op.ext or op.shift.type else machine.get(_name(insn, op.mem.index))
+    if base is None or index is None:
+        return None
+    try:
+        return (base + index + op.mem.disp) & MASK
+    except Unknowable:
+        return None
+
+
+def _transfer_size(insn):
+    """Bytes one register of a load or store moves: its mnemonic's b, h or sw, else
+    the register's width."""
+    m = insn.mnemonic
+    if m.endswith("sw"):
+        return 4
+    if m.endswith("b"):
+        return 1
+    if m.endswith("h"):
+        return 2
+    return None
+
+
+def _data_registers(insn):
+    """The registers a load or store moves, in order, without an exclusive's status."""
+    regs = []
+    for op in insn.operands:
+        if op.type == ARM64_OP_MEM:
+            break
+        if op.type == ARM64_OP_REG:
+            regs.append(op)
+    return regs[1:] if insn.mnemonic.startswith(STATUS_FIRST) else regs
+
+
+def accesses(insn, machine, known):
+    m = insn.mnemonic
+    if m == "dc" and insn.op_str.startswith("zva"):       # zeroes a cache line
+        return [(None, 0, True)]
+    writes = m.startswith("st") or m.startswith(ATOMIC_WRITES)
+    reads = m.startswith(("ld", "swp", "cas"))
+    if not (reads or writes):
+        return []
+    op = _memory_operand(insn)
+    if op is None:
+        return [(load_address(insn, known), 8, False)] if reads else [(None, 0, True)]
+    sizes = [_transfer_size(insn) or _register_bytes(insn, r) for r in _data_registers(insn)]
+    address = _address(insn, op, machine) if sizes and None not in sizes else None
+    size = sum(s for s in sizes if s)
+    return [(address, size, w) for w, does in ((False, reads), (True, writes)) if does]
+
+
+def _transfer(insn, machine, known):
+    """A load or store of one register or a pair, with its base's writeback."""
+    ops, m = insn.operands, insn.mnemonic
+    op = _memory_operand(insn)
+    regs = _data_registers(insn)
+    if not regs or None in (_register_bytes(insn, reg) for reg in regs) \
+            or (op is None and insn.writeback):
+        unmodeled(insn, machine, known)
+        return
+    address = load_address(insn, known)
+    if address is None and op is not None:
+        address = _address(insn, op, machine)
+    if m in PAIRS:
+        size, extend = _transfer_size(insn) or _register_bytes(insn, regs[0]), PAIRS[m]
+    elif m in LOADS:
+        size, extend = LOADS[m]
+        size = size or _register_bytes(insn, regs[0])
+    else:
+        size, extend = STORES[m] or _register_bytes(insn, regs[0]), False
+    for i, reg in enumerate(regs):
+        at = None if address is None else address + i * size
+        if m.startswith("st"):
+            machine.write(at, size, _value(insn, reg, machine))
+        else:
+            value = machine.read(at, size)
+            _put(insn, reg, signed(value, 8 * size) if extend and value is not None
+                 else value, machine)
+    if insn.writeback:
+        post = ops[-1].type == ARM64_OP_IMM
+        base = machine.get(_name(insn, op.mem.base))
+        step = ops[-1].imm if post else op.mem.disp
+        machine.put(_name(insn, op.mem.base), None if base is None else (base + step) & MASK)
 
 
 def _arithmetic(operation, flags=None, store=True):
@@ -170,9 +261,10 @@ def _arithmetic(operation, flags=None, store=True):
         first = ops[1] if store else ops[0]
         a, b = _value(insn, first, machine), _value(insn, ops[-1], machine)
         bits = _bits(insn, first)
-        result = None if None in (a, b) else operation(a, b)
+        # Two stack addresses compare even where their difference is no one number.
+        result = None if None in (a, b) else attempt(operation, a, b)
         if flags:
-            machine.put("nzcv", None if result is None else flags(a, b, result, bits))
+            machine.put("nzcv", None if None in (a, b) else flags(a, b, result, bits))
         if store:
             _put(insn, ops[0], result, machine)
     return run
@@ -183,11 +275,25 @@ def _subtraction_flags(a, b, result, bits):
 
 
 def _logic_flags(a, b, result, bits):
-    return dict(result_flags(result, bits), c=0, v=0)
+    return None if result is None else dict(result_flags(result, bits), c=0, v=0)
 
 
 def _move(insn, machine, known):
     _put(insn, insn.operands[0], _value(insn, insn.operands[1], machine), machine)
+
+
+def _move_inverted(insn, machine, known):
+    value = _value(insn, insn.operands[1], machine)
+    _put(insn, insn.operands[0], None if value is None else ~value, machine)
+
+
+def _move_keep(insn, machine, known):
+    """movk: sixteen bits of the register replaced, the rest kept."""
+    dest, part = insn.operands[:2]
+    held = _value(insn, dest, machine)
+    shift = part.shift.value
+    value = None if held is None else (held & ~(0xFFFF << shift)) | (part.imm << shift)
+    _put(insn, dest, value, machine)
 
 
 def _cset(insn, machine, known):
@@ -197,6 +303,9 @@ def _cset(insn, machine, known):
 
 SEMANTICS = {
     "mov": _move,
+    "movz": _move,
+    "movn": _move_inverted,
+    "movk": _move_keep,
     "cmp": _arithmetic(lambda a, b: a - b, _subtraction_flags, store=False),
     "subs": _arithmetic(lambda a, b: a - b, _subtraction_flags),
     "sub": _arithmetic(lambda a, b: a - b),
@@ -211,22 +320,21 @@ SEMANTICS = {
 }
 
 
-def _unmodeled(insn, machine, known):
-    """Forget what insn writes: registers, the flags, and the frame's slots if memory."""
-    _, written = insn.regs_access()
-    for reg in written:
-        machine.put("nzcv" if insn.reg_name(reg) == "nzcv" else _name(insn, reg), None)
-    if insn.mnemonic.startswith("st"):
-        machine.slots.clear()
+def unmodeled(insn, machine, known):
+    """Forget what insn writes: registers, the flags, and the memory it stores to."""
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
+    for name in _written(insn):
+        machine.put(name, None)
 
 
 def evaluate(insn, machine, known):
-    if insn.mnemonic in LOADS and not insn.writeback:
-        _load(insn, machine, known)
-    elif insn.mnemonic in STORES and not insn.writeback:
-        _store(insn, machine, known)
+    m = insn.mnemonic
+    if m in LOADS or m in STORES or m in PAIRS:
+        _transfer(insn, machine, known)
     else:
-        SEMANTICS.get(insn.mnemonic, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(m, unmodeled)(insn, machine, known)
 
 
 def taken(insn, machine, known):

@@ -13,6 +13,11 @@ the stack pointer, `add ip, sp, #12; stm ip, {r1, r2, r3}`.  gcc -O0 turns the
 comparison into a boolean with `ite ne; movne; moveq` before branching on it;
 instructions such as `cmpne` run only when their condition holds, which the
 machine decides from the flags it holds, or does not know.
+
+gcc probes below the stack pointer before moving it, `sub ip, sp, #4096;
+str r0, [ip]`, for a larger frame in a loop on ip (`cmp ip, lr; bne`), then
+`sub sp, sp, #N`; clang and zig do not probe on arm.  push, stm and their
+writeback, and `bfc sp` (which aligns it), are followed (linker/prologue.py).
 """
 
 from capstone import CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET
@@ -21,13 +26,13 @@ from capstone.arm import (
     ARM_OP_IMM, ARM_OP_MEM, ARM_OP_REG)
 
 from initgate.linker.machine import (
-    CONDITION_CODES, condition, forget, no_effect, result_flags, stack_frame,
+    CONDITION_CODES, Unknowable, attempt, condition, forget, no_effect, result_flags,
     subtract_flags)
 
 STACK_POINTER = "sp"
 MASK = (1 << 32) - 1
 TRAPS = ("udf", "svc", "bkpt")
-STORES = ("str", "stm", "push", "stl", "vst", "vpush")
+STORES = ("str", "stm", "push", "stl", "vst", "vpush", "stc", "srs")
 
 
 def start(entry):
@@ -61,24 +66,11 @@ def _literal(insn, op, known, ctx):
     return ctx.u32(((_pc(insn, known) & ~3) + _disp(op)) & MASK)
 
 
-def _frame_source(insn, regs):
-    """The register that `mov rd, rm`, `add rd, rn, #imm` or Thumb's `add rd, #imm` copies
-    or offsets into rd, if insn is one of those."""
-    ops, m = insn.operands, insn.mnemonic.split(".")[0]
-    if not regs or not regs[0] or m.rstrip("s") not in ("add", "sub", "mov"):
-        return None
-    if m.startswith("mov"):
-        return regs[1] if len(ops) == 2 else None
-    if len(ops) == 3 and ops[2].type == ARM_OP_IMM:
-        return regs[1]
-    return regs[0] if len(ops) == 2 and ops[1].type == ARM_OP_IMM else None
-
-
 def track(insn, known, ctx):
     ops = insn.operands
     regs = [_name(insn, op.reg) if op.type == ARM_OP_REG else None for op in ops]
     m = insn.mnemonic.split(".")[0]
-    value, frame_copy = None, None
+    value = None
     if m == "ldr" and len(ops) == 2 and ops[1].type == ARM_OP_MEM \
             and _name(insn, ops[1].mem.base) == "pc" and not ops[1].mem.index:
         value = _literal(insn, ops[1], known, ctx)
@@ -88,8 +80,6 @@ def track(insn, known, ctx):
         other = regs[2] if regs[1] == "pc" else regs[1]
         if other in known:
             value = known[other] + _pc(insn, known)
-    elif _frame_source(insn, regs) in stack_frame(known, STACK_POINTER) and _always(insn):
-        frame_copy = regs[0]
     elif m == "add" and len(ops) == 3 and regs[1] in known and ops[2].type == ARM_OP_IMM:
         value = known[regs[1]] + ops[2].imm
     elif m == "movw" and ops[1].type == ARM_OP_IMM:
@@ -97,7 +87,7 @@ def track(insn, known, ctx):
     elif m == "movt" and regs[0] in known and ops[1].type == ARM_OP_IMM:
         value = (known[regs[0]] & 0xFFFF) | ops[1].imm << 16
     _, written = insn.regs_access()
-    forget(known, {_name(insn, reg) for reg in written}, STACK_POINTER, frame_copy)
+    forget(known, {_name(insn, reg) for reg in written})
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -150,32 +140,8 @@ def transfers_control(insn):
         _name(insn, reg) == "pc" for reg in written)
 
 
-def _frame_slot(insn, op, known):
-    """(base, displacement) of a memory operand in the frame, or None."""
-    base = _name(insn, op.mem.base)
-    if op.mem.index or base not in stack_frame(known, STACK_POINTER):
-        return None
-    return base, _disp(op)
-
-
-def writes_shared_memory(insn, known):
-    m = insn.mnemonic.split(".")[0]
-    if not m.startswith(STORES):
-        return False
-    if m.startswith(("push", "vpush")):
-        return False
-    if any(op.type == ARM_OP_MEM and _frame_slot(insn, op, known) is None
-           for op in insn.operands):
-        return True
-    # stm/stmdb name their base as the first, register operand.
-    return m.startswith("stm") and _name(insn, insn.operands[0].reg) not in stack_frame(
-        known, STACK_POINTER)
-
-
 # The machine (linker/machine.py), by capstone's instruction name, which
 # leaves out the condition and the `s` of flag-setting forms.
-LOADS = {"ldr": 4, "ldrb": 1, "ldrh": 2, "lda": 4, "ldab": 1, "ldah": 2}
-STORES_FOLLOWED = {"str": 4, "strb": 1, "strh": 2}
 
 
 def _value(insn, op, machine):
@@ -192,17 +158,125 @@ def _put(insn, op, value, machine):
     machine.put(_name(insn, op.reg), None if value is None else value & MASK)
 
 
-def _load(insn, machine, known):
-    dest, src = insn.operands[:2]
-    slot = _frame_slot(insn, src, known) if src.type == ARM_OP_MEM else None
-    value = machine.read(load_address(insn, known), slot, LOADS[insn.insn_name()])
-    _put(insn, dest, value, machine)
+# Loads and stores of single registers, by instruction name: the bytes each
+# register moves.  The exclusive stores name their status register first.
+TRANSFERS = {"ldr": 4, "ldrb": 1, "ldrh": 2, "ldrsb": 1, "ldrsh": 2, "ldrd": 4, "lda": 4,
+             "ldab": 1, "ldah": 2, "ldrex": 4, "ldrexb": 1, "ldrexh": 2, "ldrexd": 4,
+             "str": 4, "strb": 1, "strh": 2, "strd": 4, "stl": 4, "stlb": 1, "stlh": 2,
+             "strex": 4, "strexb": 1, "strexh": 2, "strexd": 4, "vldr": 0, "vstr": 0}
+STATUS_FIRST = ("strex", "strexb", "strexh", "strexd")
+# Loads and stores of register lists: where they start from the base, and the
+# base when it is not the first operand.
+MULTIPLE = {"push": ("db", "sp"), "vpush": ("db", "sp"), "pop": ("ia", "sp"),
+            "vpop": ("ia", "sp"), "stm": ("ia", None), "stmdb": ("db", None),
+            "stmib": ("ib", None), "stmda": ("da", None), "ldm": ("ia", None),
+            "ldmdb": ("db", None), "ldmib": ("ib", None), "ldmda": ("da", None),
+            "vstmia": ("ia", None), "vstmdb": ("db", None), "vldmia": ("ia", None),
+            "vldmdb": ("db", None)}
+# Where the first register of a list goes, from the base, for n bytes in all.
+STARTS = {"ia": lambda n: 0, "ib": lambda n: 4, "db": lambda n: -n, "da": lambda n: 4 - n}
 
 
-def _store(insn, machine, known):
-    src, dest = insn.operands[:2]
-    machine.write(_frame_slot(insn, dest, known), STORES_FOLLOWED[insn.insn_name()],
-                  _value(insn, src, machine))
+def _register_bytes(insn, op):
+    return {"d": 8, "q": 16, "s": 4}.get(insn.reg_name(op.reg)[0], 4)
+
+
+def _address(insn, op, machine, known):
+    """Where a memory operand points: a literal through the pc, else from the machine."""
+    base = _name(insn, op.mem.base)
+    if base == "pc":
+        return ((_pc(insn, known) & ~3) + _disp(op)) & MASK
+    value = machine.get(base)
+    index = 0
+    if op.mem.index:
+        index = None if op.shift.type else machine.get(_name(insn, op.mem.index))
+        if index is not None and op.subtracted:
+            index = -index
+    if value is None or index is None:
+        return None
+    try:
+        return (value + index + (0 if op.mem.index else _disp(op))) & MASK
+    except Unknowable:
+        return None
+
+
+def _single(insn):
+    """(memory operand, registers moved, bytes each) of a single load or store."""
+    name = insn.insn_name()
+    mem = next((op for op in insn.operands if op.type == ARM_OP_MEM), None)
+    regs = [op for op in insn.operands if op.type == ARM_OP_REG]
+    regs = regs[1:] if name in STATUS_FIRST else regs
+    if not regs:
+        return mem, regs, None
+    return mem, regs, TRANSFERS[name] or _register_bytes(insn, regs[0])
+
+
+def _multiple(insn, machine):
+    """(base register, first address, registers, bytes each) of a register list."""
+    mode, base = MULTIPLE[insn.insn_name()]
+    regs = [op for op in insn.operands if op.type == ARM_OP_REG]
+    if base is None and regs:
+        base, regs = _name(insn, regs[0].reg), regs[1:]
+    size = _register_bytes(insn, regs[0]) if regs else 4
+    value = machine.get(base)
+    start = None if value is None else value + STARTS[mode](size * len(regs))
+    return base, start, regs, size
+
+
+def accesses(insn, machine, known):
+    name, m = insn.insn_name(), insn.mnemonic.split(".")[0]
+    writes = m.startswith(STORES)
+    if name in TRANSFERS:
+        mem, regs, size = _single(insn)
+        address = None if mem is None or size is None else _address(insn, mem, machine, known)
+        return [(address, (size or 0) * len(regs), writes)]
+    if name in MULTIPLE:
+        _, start, regs, size = _multiple(insn, machine)
+        return [(start, size * len(regs), writes)]
+    return [(None, 0, True)] if writes else []
+
+
+def _transfer(insn, machine, known):
+    """A load or store of one register or two, with its base's writeback."""
+    mem, regs, size = _single(insn)
+    if mem is None or size is None:
+        unmodeled(insn, machine, known)
+        return
+    address = load_address(insn, known)
+    if address is None:
+        address = _address(insn, mem, machine, known)
+    stores = insn.insn_name().startswith(("st", "vst"))
+    for i, reg in enumerate(regs):
+        at = None if address is None else address + i * size
+        if stores:
+            machine.write(at, size, _value(insn, reg, machine))
+        else:
+            _put(insn, reg, machine.read(at, size), machine)
+    if insn.writeback:
+        base = _name(insn, mem.mem.base)
+        step = insn.operands[-1]
+        if not insn.post_index:
+            after = address
+        elif step.type == ARM_OP_IMM and machine.get(base) is not None:
+            after = machine.get(base) + (-step.imm if step.subtracted else step.imm)
+        else:
+            after = None
+        machine.put(base, None if after is None else after & MASK)
+
+
+def _transfer_multiple(insn, machine, known):
+    base, start, regs, size = _multiple(insn, machine)
+    stores = insn.insn_name().startswith(("push", "vpush", "st", "vst"))
+    for i, reg in enumerate(regs):
+        at = None if start is None else start + i * size
+        if stores:
+            machine.write(at, size, _value(insn, reg, machine))
+        else:
+            _put(insn, reg, machine.read(at, size), machine)
+    if insn.writeback or base == "sp" and MULTIPLE[insn.insn_name()][1]:
+        held, total = machine.get(base), size * len(regs)
+        step = -total if MULTIPLE[insn.insn_name()][0] in ("db", "da") else total
+        machine.put(base, None if held is None else (held + step) & MASK)
 
 
 def _operands(insn, machine, store):
@@ -215,11 +289,14 @@ def _operands(insn, machine, store):
 def _arithmetic(operation, subtraction=False, store=True):
     def run(insn, machine, known):
         a, b = _operands(insn, machine, store)
-        result = None if None in (a, b) else operation(a, b) & MASK
+        # Two stack addresses compare even where their difference is no one number.
+        result = None if None in (a, b) else attempt(lambda: operation(a, b) & MASK)
         if insn.update_flags or not store:
             flags = None
-            if result is not None:
-                flags = subtract_flags(a, b, 32) if subtraction else result_flags(result, 32)
+            if subtraction and None not in (a, b):
+                flags = subtract_flags(a, b, 32)
+            elif result is not None:
+                flags = result_flags(result, 32)
             machine.put("flags", flags)
         if store:
             _put(insn, insn.operands[0], result, machine)
@@ -236,8 +313,26 @@ def _unary(operation):
     return run
 
 
+def _move_top(insn, machine, known):
+    """movt: the top sixteen bits replaced, the bottom kept."""
+    dest, part = insn.operands[:2]
+    held = machine.get(_name(insn, dest.reg))
+    _put(insn, dest, None if held is None else (held & 0xFFFF) | part.imm << 16, machine)
+
+
+def _clear_bits(insn, machine, known):
+    """bfc rd, #lsb, #width: those bits cleared (of sp: rounded down, to align it)."""
+    dest, lsb, width = insn.operands[:3]
+    held = machine.get(_name(insn, dest.reg))
+    cleared = ~(((1 << width.imm) - 1) << lsb.imm)
+    _put(insn, dest, None if held is None else held & cleared, machine)
+
+
 SEMANTICS = {
     "mov": _unary(lambda v: v),
+    "bfc": _clear_bits,
+    "movw": _unary(lambda v: v),
+    "movt": _move_top,
     "mvn": _unary(lambda v: ~v),
     "uxtb": _unary(lambda v: v & 0xFF),
     "uxth": _unary(lambda v: v & 0xFFFF),
@@ -254,24 +349,25 @@ SEMANTICS = {
 }
 
 
-def _unmodeled(insn, machine, known):
-    """Forget what insn writes: registers, the flags, and the frame's slots if memory."""
+def unmodeled(insn, machine, known):
+    """Forget what insn writes: registers, the flags, and the memory it stores to."""
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
     _, written = insn.regs_access()
     for reg in written:
         name = _name(insn, reg)
         machine.put("flags" if name in ("cpsr", "apsr", "apsr_nzcv") else name, None)
-    if insn.mnemonic.split(".")[0].startswith(STORES):
-        machine.slots.clear()
 
 
 def _run(insn, machine, known):
     name = insn.insn_name()
-    if name in LOADS and not insn.writeback and insn.operands[1].type == ARM_OP_MEM:
-        _load(insn, machine, known)
-    elif name in STORES_FOLLOWED and not insn.writeback:
-        _store(insn, machine, known)
+    if name in TRANSFERS:
+        _transfer(insn, machine, known)
+    elif name in MULTIPLE:
+        _transfer_multiple(insn, machine, known)
     else:
-        SEMANTICS.get(name, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(name, unmodeled)(insn, machine, known)
 
 
 def evaluate(insn, machine, known):
@@ -282,7 +378,7 @@ def evaluate(insn, machine, known):
     if holds:
         _run(insn, machine, known)
     elif holds is None:
-        _unmodeled(insn, machine, known)
+        unmodeled(insn, machine, known)
 
 
 def taken(insn, machine, known):

@@ -17,9 +17,16 @@ and the like, which is how capstone names them in `isel` and `crmove`.
 
 Not recognised: Power10's prefixed pc-relative loads (`plwz`, -mcpu=power10),
 which capstone 5 does not decode; such a function is reported as not gated.
+
+A probe stores the back chain a page down: gcc `addis r12, r1, -N; 1: stdu
+r0, -4096(r1); cmpd r1, r12; bne 1b`, clang `li r12, N; mtctr r12; 1: stdu
+r0, -4096(r1); bdnz 1b` (linker/prologue.py runs both).  Offsets beyond 32 KB
+are reached through the indexed forms (`stdux r1, r1, r0`, `stdx r29, r1,
+r5`), with constants built by lis and ori.
 """
 
-from initgate.linker.machine import forget, mask, no_effect, signed, stack_frame
+from initgate.linker.machine import (
+    Unknowable, forget, mask, no_effect, order, signed)
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "r1"
@@ -58,6 +65,8 @@ def _written(insn):
         written.add(regs[0])
     if m.rstrip("x").endswith("u") and any(op.type == 3 for op in ops):
         written.update(insn.reg_name(op.mem.base) for op in ops if op.type == 3)
+    if m.startswith(("l", "st")) and m.endswith("ux") and len(regs) == 3:
+        written.add(regs[1])
     return written
 
 
@@ -73,7 +82,7 @@ def _saves_registers(target, known, ctx):
             return True
         ops = insn.operands
         if insn.mnemonic != "std" or len(ops) != 2 or ops[1].type != 3 \
-                or _frame_slot(insn, ops[1], known) is None:
+                or insn.reg_name(ops[1].mem.base) != STACK_POINTER:
             return False
     return False
 
@@ -84,11 +93,8 @@ def track(insn, known, ctx):
     target = call_target(insn, known)
     if target is not None and _saves_registers(target, known, ctx):
         return True
-    value, frame_copy = None, None
-    frame = stack_frame(known, STACK_POINTER)
-    if m in ("mr", "addi") and regs[1] in frame and (m == "mr" or _imm(ops[2]) is not None):
-        frame_copy = regs[0]
-    elif m in ("addis", "addi") and len(ops) == 3 and regs[1] in known \
+    value = None
+    if m in ("addis", "addi") and len(ops) == 3 and regs[1] in known \
             and _imm(ops[2]) is not None:
         value = known[regs[1]] + (ops[2].imm << 16 if m == "addis" else ops[2].imm)
     elif m == "lis" and len(ops) == 2:
@@ -97,7 +103,7 @@ def track(insn, known, ctx):
         value = ops[1].imm
     elif m == "mr" and regs[1] in known:
         value = known[regs[1]]
-    forget(known, _written(insn), STACK_POINTER, frame_copy)
+    forget(known, _written(insn))
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -139,29 +145,15 @@ def transfers_control(insn):
     return m.startswith("b") or m.startswith(TRAPS) or m in ("rfid", "rfi")
 
 
-def _frame_slot(insn, op, known):
-    base = insn.reg_name(op.mem.base)
-    return (base, op.mem.disp) if base in stack_frame(known, STACK_POINTER) else None
-
-
-def writes_shared_memory(insn, known):
-    m = insn.mnemonic
-    if not m.startswith("st"):
-        return False
-    for op in insn.operands:
-        if op.type == 3 and _frame_slot(insn, op, known) is None:
-            return True
-    return not any(op.type == 3 for op in insn.operands)     # indexed stores: base unknown
-
-
 # The machine (linker/machine.py).
-LOADS = {"lwz": (4, False), "lwa": (4, True), "ld": (8, False), "lbz": (1, False),
-         "lhz": (2, False), "lha": (2, True)}
-STORES = {"stw": 4, "std": 8, "stb": 1, "sth": 2}
 CR_BITS = ("lt", "gt", "eq")
 # A branch's condition: the bit of its CR field it tests, and the value that takes it.
 BRANCHES = {"beq": ("eq", 1), "bne": ("eq", 0), "blt": ("lt", 1), "bge": ("lt", 0),
             "bgt": ("gt", 1), "ble": ("gt", 0)}
+# Bytes a load or store moves, by the letter after its l or st (lf, stf: s or d).
+TRANSFER_BYTES = {"b": 1, "h": 2, "w": 4, "d": 8, "q": 16}
+FLOAT_BYTES = {"s": 4, "d": 8}
+NOT_TRANSFERS = ("li", "lis", "lwsync")
 
 
 def _value(insn, op, machine):
@@ -174,32 +166,104 @@ def _put(insn, op, value, machine):
     machine.put(_reg(insn, op), None if value is None else value & MASK)
 
 
-def _load(insn, machine, known):
-    size, extend = LOADS[insn.mnemonic]
-    dest, src = insn.operands
-    value = machine.read(load_address(insn, known), _frame_slot(insn, src, known), size)
-    _put(insn, dest, signed(value, 8 * size) if extend and value is not None else value,
-         machine)
+def _stem(mnemonic):
+    """What follows a load's l or a store's st, or None for neither."""
+    if mnemonic.startswith("st"):
+        return mnemonic[2:]
+    if mnemonic.startswith("l") and mnemonic not in NOT_TRANSFERS:
+        return mnemonic[1:]
+    return None
 
 
-def _store(insn, machine, known):
-    src, dest = insn.operands
-    machine.write(_frame_slot(insn, dest, known), STORES[insn.mnemonic],
-                  _value(insn, src, machine))
+def _transfer_form(insn):
+    """(bytes each, registers) of a load or store: `stdux`, `lfd`, `stmw` (each
+    register from its first to r31); bytes None if the mnemonic does not say."""
+    m, stem = insn.mnemonic, _stem(insn.mnemonic)
+    if m in ("stmw", "lmw"):
+        first = _first_register(insn)
+        return (4, 32 - first) if first is not None else (None, 0)
+    if stem.startswith("f"):
+        return FLOAT_BYTES.get(stem[1:2]), 1
+    return TRANSFER_BYTES.get(stem[:1]), 1
+
+
+def _first_register(insn):
+    """The number of the general register a load or store names first, or None."""
+    name = _reg(insn, insn.operands[0]) if insn.operands else None
+    return int(name[1:]) if name and name[0] == "r" and name[1:].isdigit() else None
+
+
+def _modeled(insn):
+    """Whether the machine follows this load or store: general registers, plain
+    byte order, no reservation (lwarx, stwcx.), no quadword pair."""
+    stem = _stem(insn.mnemonic)
+    if _first_register(insn) is None or len(insn.operands) < 2:
+        return False
+    return insn.mnemonic in ("stmw", "lmw") or stem[:1] in "bhwd" and "br" not in stem \
+        and not stem.endswith(("arx", "."))
+
+
+def _address(insn, machine):
+    """Where a load or store reaches: rA + displacement, or rA + rB indexed (rA r0: 0)."""
+    ops = insn.operands
+    mem = next((op for op in ops if op.type == 3), None)
+    try:
+        if mem is not None:
+            base = insn.reg_name(mem.mem.base) if mem.mem.base else None
+            held = 0 if base in (None, "r0") else machine.get(base)
+            return None if held is None else held + mem.mem.disp
+        regs = [_reg(insn, op) for op in ops]
+        if len(regs) == 3 and None not in regs:
+            base = 0 if regs[1] == "r0" else machine.get(regs[1])
+            index = machine.get(regs[2])
+            return None if None in (base, index) else base + index
+    except Unknowable:
+        pass
+    return None
+
+
+def _transfer_address(insn, machine, known):
+    address = load_address(insn, known)
+    return _address(insn, machine) if address is None else address
+
+
+def accesses(insn, machine, known):
+    stem = _stem(insn.mnemonic)
+    if insn.mnemonic.startswith("dcbz"):              # zeroes a cache block
+        return [(None, 0, True)]
+    if stem is None:
+        return []
+    size, count = _transfer_form(insn)
+    address = _transfer_address(insn, machine, known) if size else None
+    return [(address, (size or 0) * count, insn.mnemonic.startswith("st"))]
+
+
+def _transfer(insn, machine, known):
+    """A load or store of one register, or of several (stmw), and an update form's base."""
+    m, stem = insn.mnemonic, _stem(insn.mnemonic)
+    size, count = _transfer_form(insn)
+    address = _transfer_address(insn, machine, known)
+    first = _first_register(insn)
+    for i in range(count):
+        name, at = "r%d" % (first + i), None if address is None else address + i * size
+        if m.startswith("st"):
+            machine.write(at, size, machine.get(name))
+            continue
+        value = machine.read(at, size)
+        if value is not None and stem[1:2] == "a":          # lha, lwa: sign-extended
+            value = signed(value, 8 * size) & MASK
+        machine.put(name, value)
+    if stem.rstrip("x").endswith("u"):
+        ops = insn.operands
+        base = insn.reg_name(ops[1].mem.base) if ops[1].type == 3 else _reg(insn, ops[1])
+        machine.put(base, None if address is None else address & MASK)
 
 
 def _set_field(machine, field, a, b, bits, unsigned):
     """cmp's result in CR field `field`: a compared with b, in `bits` bits."""
-    for name in CR_BITS:
-        machine.put(field + name, None)
-    if None in (a, b):
-        return
-    if unsigned:
-        a, b = a & mask(bits), b & mask(bits)
-    else:
-        a, b = signed(a, bits), signed(b, bits)
-    for name, holds in zip(CR_BITS, (a < b, a > b, a == b)):
-        machine.put(field + name, int(holds))
+    found = None if None in (a, b) else order(a, b, bits, unsigned)
+    for name, when in zip(CR_BITS, (-1, 1, 0)):
+        machine.put(field + name, None if found is None else int(found == when))
 
 
 def _compare(insn, machine, known):
@@ -249,6 +313,21 @@ def _isel(insn, machine, known):
     _put(insn, dest, value, machine)
 
 
+def _move_to_count(insn, machine, known):
+    machine.put("ctr", _value(insn, insn.operands[0], machine))
+
+
+def _count_down(insn, machine, known):
+    """bdnz: the count register one less (taken() says whether it branches)."""
+    count = machine.get("ctr")
+    machine.put("ctr", None if count is None else (count - 1) & MASK)
+
+
+def _call(insn, machine, known):
+    """A call the walk vouched for, of _savegpr0_N: it stores into the frame."""
+    machine.forget_memory()
+
+
 SEMANTICS = {
     "li": _operation(lambda v: v),
     "lis": _operation(lambda v: v << 16),
@@ -278,36 +357,45 @@ SEMANTICS = {
     "crxor": _cr_bits(lambda a, b: a != b),
     "crnor": _cr_bits(lambda a, b: not (a or b)),
     "isel": _isel,
+    "ori": _operation(lambda a, b: a | (b & 0xFFFF)),
+    "oris": _operation(lambda a, b: a | (b & 0xFFFF) << 16),
+    "mtctr": _move_to_count,
+    "bdnz": _count_down,
+    "bl": _call,
     "nop": no_effect, "isync": no_effect, "sync": no_effect, "lwsync": no_effect,
 }
 SEMANTICS.update(dict.fromkeys(
     ("cmpw", "cmplw", "cmpd", "cmpld", "cmpwi", "cmplwi", "cmpdi", "cmpldi"), _compare))
 
 
-def _unmodeled(insn, machine, known):
-    """Forget what insn writes: registers, the condition register, the frame's slots."""
+def unmodeled(insn, machine, known):
+    """Forget what insn writes: registers, the condition register, the memory it stores to."""
     m = insn.mnemonic
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
     for name in _written(insn):
         machine.put(name, None)
     if m.startswith(("cmp", "cr", "mtcr", "mtocrf")) or m.endswith("."):
         for name in [n for n in machine.values if n.startswith("cr")]:
             machine.put(name, None)
-    if m.startswith("st"):
-        machine.slots.clear()
+    if m.startswith(("mtctr", "bd")):
+        machine.put("ctr", None)
 
 
 def evaluate(insn, machine, known):
     m = insn.mnemonic
-    if m in LOADS and insn.operands[1].type == 3:
-        _load(insn, machine, known)
-    elif m in STORES:
-        _store(insn, machine, known)
+    if _stem(m) is not None and _modeled(insn):
+        _transfer(insn, machine, known)
     else:
-        SEMANTICS.get(m, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(_strip(m), unmodeled)(insn, machine, known)
 
 
 def taken(insn, machine, known):
     m = _strip(insn.mnemonic)
+    if m == "bdnz" and not insn.operands[:-1]:
+        count = machine.get("ctr")
+        return None if count is None else (count - 1) & MASK != 0
     if m not in BRANCHES:
         return None
     bit, when = BRANCHES[m]

@@ -10,9 +10,14 @@ jump offsets relative to the instruction, and writes compressed loads and
 stores (`c.lw`, `c.sdsp`) as register, offset, base instead of a memory
 operand; both forms are read here.  A compressed two-operand instruction
 (`c.addw a0, a1`) reads its destination too.
+
+zig probes a large frame `lui a2, N; sub t1, sp, a2; lui t2, 1; 1: sub sp,
+sp, t2; sd zero, 0(sp); bne sp, t1, 1b` (linker/prologue.py runs it); gcc
+12 and clang 14 do not probe.  A frame beyond 2 KB is reached through lui,
+add and sub with the stack or frame pointer.
 """
 
-from initgate.linker.machine import forget, no_effect, signed, stack_frame
+from initgate.linker.machine import forget, no_effect, signed
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "sp"
@@ -20,8 +25,6 @@ STORES = ("sb", "sh", "sw", "sd", "c.sw", "c.sd", "c.swsp", "c.sdsp", "fs", "c.f
           "sc.")
 BRANCHES = ("beq", "bne", "blt", "bge", "bltu", "bgeu", "beqz", "bnez", "blez", "bgez",
             "bltz", "bgtz", "bgt", "ble", "bgtu", "bleu", "c.beqz", "c.bnez")
-# What may copy a frame address, by the index of the register it adds to or copies.
-FRAME_COPIES = {"addi": 1, "c.addi4spn": 1, "mv": 1, "c.mv": 1, "c.addi": 0}
 JUMPS = ("j", "c.j")
 CALLS = ("jal", "c.jal", "call")
 TRAPS = ("ecall", "ebreak", "c.ebreak", "unimp", "c.unimp", "mret", "sret", "wfi")
@@ -53,26 +56,27 @@ def _written(insn):
 def track(insn, known, ctx):
     ops, m = insn.operands, insn.mnemonic
     regs = [_reg(insn, op) for op in ops]
-    value, frame_copy = None, None
+    value = None
     if m == "auipc":
         hi = ops[1].imm & 0xFFFFF
         value = insn.address + ((hi - (1 << 20) if hi & 0x80000 else hi) << 12)
-    elif m in FRAME_COPIES and len(regs) > FRAME_COPIES[m] \
-            and regs[FRAME_COPIES[m]] in stack_frame(known, STACK_POINTER):
-        frame_copy = regs[0]
     elif m in ("addi", "c.addi") and regs[-2] in known and ops[-1].type == 2:
         value = known[regs[-2]] + ops[-1].imm
     elif m in ("mv", "c.mv") and regs[1] in known:
         value = known[regs[1]]
-    forget(known, _written(insn), STACK_POINTER, frame_copy)
+    forget(known, _written(insn))
     if value is not None:
         known[regs[0]] = value & MASK
     return False
 
 
+def _is_load(mnemonic):
+    return mnemonic.startswith(("l", "c.l", "fl", "c.fl")) \
+        and mnemonic not in ("li", "lui", "c.li", "c.lui")
+
+
 def load_address(insn, known):
-    m = insn.mnemonic
-    if not (m.startswith(("l", "c.l", "fl", "c.fl")) and m not in ("li", "lui", "c.li", "c.lui")):
+    if not _is_load(insn.mnemonic):
         return None
     base, offset = _memory(insn)
     return None if known.get(base) is None else (known[base] + offset) & MASK
@@ -108,15 +112,6 @@ def transfers_control(insn):
     m = insn.mnemonic
     return m in BRANCHES or m in JUMPS or m in CALLS or m in TRAPS or m in (
         "jalr", "c.jalr", "jr", "c.jr", "ret")
-
-
-def _frame_slot(insn, known):
-    base, offset = _memory(insn)
-    return (base, offset) if base in stack_frame(known, STACK_POINTER) else None
-
-
-def writes_shared_memory(insn, known):
-    return insn.mnemonic.startswith(STORES) and _frame_slot(insn, known) is None
 
 
 # The machine (linker/machine.py).
@@ -162,16 +157,46 @@ def _put(insn, op, value, machine):
         machine.put(_reg(insn, op), None if value is None else value & MASK)
 
 
+def _address(insn, machine, known):
+    """Where a load or store reaches: the state through `known`, else the machine's."""
+    address = load_address(insn, known)
+    base, offset = _memory(insn)
+    if address is None and base is not None:
+        held = 0 if base == "zero" else machine.get(base)
+        address = None if held is None else held + offset
+    return address
+
+
+def _size(mnemonic):
+    """Bytes a load, store or atomic moves, by its mnemonic: `amoadd.w`, `c.ldsp`, `fsd`."""
+    if mnemonic.startswith(("amo", "lr.", "sc.")):
+        return {"w": 4, "d": 8}.get(mnemonic.split(".")[1][:1])
+    name = mnemonic[2:] if mnemonic.startswith("c.") else mnemonic
+    name = name[1:] if name.startswith("f") else name
+    return {"b": 1, "h": 2, "w": 4, "d": 8, "q": 16}.get(name[1:2])
+
+
+def accesses(insn, machine, known):
+    m = insn.mnemonic
+    writes = m.startswith(STORES)
+    reads = _is_load(m) or m.startswith("amo")
+    if not (reads or writes):
+        return []
+    size = _size(m)
+    address = _address(insn, machine, known) if size else None
+    return [(address, size or 0, w) for w, does in ((False, reads), (True, writes)) if does]
+
+
 def _load(insn, machine, known):
     size, extend = LOADS[insn.mnemonic]
-    value = machine.read(load_address(insn, known), _frame_slot(insn, known), size)
+    value = machine.read(_address(insn, machine, known), size)
     if value is not None and extend:
         value = signed(value, 8 * size)
     _put(insn, insn.operands[0], value, machine)
 
 
 def _store(insn, machine, known):
-    machine.write(_frame_slot(insn, known), STORES_FOLLOWED[insn.mnemonic],
+    machine.write(_address(insn, machine, known), STORES_FOLLOWED[insn.mnemonic],
                   _value(insn, insn.operands[0], machine))
 
 
@@ -189,6 +214,10 @@ def _operation(function, word=False, reads_dest=False):
 
 SEMANTICS = {
     "li": _operation(lambda v: v), "c.li": _operation(lambda v: v),
+    "lui": _operation(lambda v: signed(v << 12, 32)),
+    "c.lui": _operation(lambda v: signed(v << 12, 32)),
+    "c.addi16sp": _operation(lambda a, b: a + b, False, True),
+    "c.addi4spn": _operation(lambda a, b: a + b),
     "mv": _operation(lambda v: v), "c.mv": _operation(lambda v: v),
     "addi": _operation(lambda a, b: a + b), "c.addi": _operation(lambda a, b: a + b, False, True),
     "addiw": _operation(lambda a, b: a + b, True),
@@ -217,11 +246,13 @@ SEMANTICS = {
 }
 
 
-def _unmodeled(insn, machine, known):
+def unmodeled(insn, machine, known):
+    """Forget what insn writes: its register, and the memory it stores to."""
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
     for name in _written(insn):
         machine.put(name, None)
-    if insn.mnemonic.startswith(STORES):
-        machine.slots.clear()
 
 
 def evaluate(insn, machine, known):
@@ -231,7 +262,7 @@ def evaluate(insn, machine, known):
     elif m in STORES_FOLLOWED:
         _store(insn, machine, known)
     else:
-        SEMANTICS.get(m, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(m, unmodeled)(insn, machine, known)
 
 
 def taken(insn, machine, known):

@@ -10,11 +10,17 @@ capstone gives the PC-relative operands of larl, lrl, brasl and the jumps as
 absolute addresses, and a branch's condition as its mnemonic's suffix (`jlh`,
 `cijlh`) or, for brc and the compare-and-branch forms, as a mask operand.
 The file is big-endian; gatecheck.py sets capstone's mode for it.
+
+Probes are loads, not stores: gcc `lay %r14, -N(%r15); 1: lay %r15,
+-4096(%r15); cg %r0, 4088(%r15); clgr %r15, %r14; jh 1b`, clang and zig the
+same with aghi and `clgrjh` (linker/prologue.py runs them).  stmg saves
+registers in the caller's register save area, above the stack pointer.
 """
 
 import re
 
-from initgate.linker.machine import forget, mask, no_effect, signed, stack_frame
+from initgate.linker.machine import (
+    Unknowable, attempt, forget, mask, merge_low, no_effect, order, signed)
 
 MASK = (1 << 64) - 1
 STACK_POINTER = "15"
@@ -61,23 +67,16 @@ def _written(insn):
 def track(insn, known, ctx):
     ops, m = insn.operands, insn.mnemonic
     regs = [_reg(insn, op) for op in ops]
-    frame = stack_frame(known, STACK_POINTER)
-    value, frame_copy = None, None
+    value = None
     if m == "larl":
         value = _imm(ops[1])
     elif m in ("la", "lay") and ops[1].type == 3 and not ops[1].mem.index:
         base = insn.reg_name(ops[1].mem.base)
-        if base in frame:
-            frame_copy = regs[0]
-        elif base in known:
+        if base in known:
             value = known[base] + ops[1].mem.disp
-    elif m == "lgr" and regs[1] in frame:
-        frame_copy = regs[0]
     elif m in ("lgr", "lr") and regs[1] in known:
         value = known[regs[1]]
-    elif m in ("aghi", "agfi") and regs[0] in frame:
-        frame_copy = regs[0]
-    forget(known, _written(insn), STACK_POINTER, frame_copy)
+    forget(known, _written(insn))
     if value is not None:
         known[regs[0]] = value & MASK
     return False
@@ -131,6 +130,8 @@ def jump_target(insn):
 
 def conditional_target(insn):
     m = insn.mnemonic
+    if m in ("brct", "brctg"):                 # branch on count: on the register alone
+        return _imm(insn.operands[1])
     if m in ("bcr", "bc") or m in ("j", "jg"):
         return None
     if _condition_mask(insn) in (None, 15) or not insn.operands:
@@ -148,17 +149,83 @@ def transfers_control(insn):
         COMPARE_AND_JUMP.match(m) or COMPARE_AND_BRANCH.match(m) or COMPARE_AND_TRAP.match(m))
 
 
-def _frame_slot(insn, op, known):
-    base = insn.reg_name(op.mem.base)
-    if op.mem.index or base not in stack_frame(known, STACK_POINTER):
+# Memory.  A store's bytes, by mnemonic; a storage-to-storage instruction's
+# first operand says its length, and store multiple moves each register from
+# its first operand to its second.
+RELATIVE_STORES = ("strl", "stgrl", "sthrl")
+# Moves whose operands are pairs of registers: address and length.
+REGISTER_MOVES = ("mvcl", "mvst", "cuse", "cu1", "cu2", "cu4", "tre", "tro", "trt")
+ADDRESS_ONLY = ("la", "lay", "lae", "laey", "larl", "pfd", "pfdrl")
+STORE_BYTES = {"st": 4, "sty": 4, "stg": 8, "stc": 1, "stcy": 1, "sth": 2, "sthy": 2,
+               "std": 8, "stdy": 8, "ste": 4, "stey": 4, "mvhi": 4, "mvghi": 8, "mvhhi": 2,
+               "mvi": 1, "mviy": 1, "oi": 1, "oiy": 1, "ni": 1, "niy": 1, "xi": 1, "xiy": 1,
+               "asi": 4, "agsi": 8, "cs": 4, "csy": 4, "csg": 8}
+MULTIPLE_BYTES = {"stm": 4, "stmy": 4, "stmg": 8, "lm": 4, "lmy": 4, "lmg": 8}
+# Stores that read what they change.
+READS_TOO = ("oi", "ni", "xi", "asi", "agsi", "cs", "csg", "xc", "oc", "nc")
+
+
+def enter(machine, stack_pointer):
+    machine.put(STACK_POINTER, (stack_pointer, 64))
+
+
+def stack_pointer(machine):
+    held = machine.get(STACK_POINTER)
+    return held and held[0]
+
+
+def _address(insn, op, machine):
+    """Where a memory operand points, from the machine: base + index + displacement."""
+    parts = [insn.reg_name(reg) for reg in (op.mem.base, op.mem.index) if reg]
+    values = [_get(machine, name, 64) for name in parts]
+    if None in values:
         return None
-    return base, op.mem.disp
+    try:
+        return sum(values, op.mem.disp)
+    except Unknowable:
+        return None
 
 
-def writes_shared_memory(insn, known):
-    if not insn.mnemonic.startswith(STORES):
-        return False
-    return any(op.type == 3 and _frame_slot(insn, op, known) is None for op in insn.operands)
+def _registers(insn):
+    """The registers a store or load multiple moves: from its first to its second."""
+    names = [_reg(insn, op) for op in insn.operands[:2]]
+    if len(names) < 2 or not all(name and name.isdigit() for name in names):
+        return []
+    first, last = (int(name) for name in names)
+    return [str(r % 16) for r in range(first, last + (16 if last < first else 0) + 1)]
+
+
+def _bytes(insn, mems):
+    """How many bytes an instruction with memory operands `mems` moves; None for a
+    store the tables do not know (a load of an unknown size counts as 8)."""
+    m = insn.mnemonic
+    if m in MULTIPLE_BYTES:
+        return MULTIPLE_BYTES[m] * len(_registers(insn)) or None
+    if mems[0].mem.length:                    # storage to storage: the first says
+        return mems[0].mem.length
+    return STORE_BYTES.get(m, None if m.startswith(STORES) else 8)
+
+
+def accesses(insn, machine, known):
+    m, ops = insn.mnemonic, insn.operands
+    if m in RELATIVE_LOADS or m in RELATIVE_COMPARES or m in RELATIVE_STORES:
+        return [(_imm(ops[1]), 8, m in RELATIVE_STORES)]
+    if m.startswith(REGISTER_MOVES):
+        return [(None, 0, True)]
+    mems = [op for op in ops if op.type == 3]
+    if not mems or m in ADDRESS_ONLY or m.startswith(("b", "j", "ex")):
+        return []
+    writes, size = m.startswith(STORES), _bytes(insn, mems)
+    found = []
+    for i, op in enumerate(mems):
+        address = None if size is None else load_address(insn, known) if not writes else None
+        if address is None and size is not None:
+            address = _address(insn, op, machine)
+        if writes and i == 0:
+            found.append((address, size or 0, True))
+        if not writes or i > 0 or m.startswith(READS_TOO):
+            found.append((address, size or 0, False))
+    return found
 
 
 # The machine (linker/machine.py).  A register's value is held with how many
@@ -186,11 +253,12 @@ def _set(machine, name, value, bits):
     elif bits == 64:
         machine.put(name, (value & MASK, 64))
     else:
-        held = machine.get(name)
-        if held is None:
-            machine.put(name, (value & mask(bits), bits))
-        else:
-            machine.put(name, ((held[0] & ~mask(bits)) | (value & mask(bits)), held[1]))
+        machine.put(name, merge_low(machine.get(name), value, bits))
+
+
+def _memory_address(insn, op, machine, known):
+    address = load_address(insn, known)
+    return _address(insn, op, machine) if address is None else address
 
 
 def _operand(insn, op, machine, known, bits):
@@ -199,7 +267,7 @@ def _operand(insn, op, machine, known, bits):
     if op.type == 1:
         return _get(machine, _reg(insn, op), bits)
     if op.type == 3:
-        return machine.read(load_address(insn, known), _frame_slot(insn, op, known), bits // 8)
+        return machine.read(_memory_address(insn, op, machine, known), bits // 8)
     return None
 
 
@@ -210,18 +278,18 @@ def _sign_cc(value, bits):
 
 
 def _compare_cc(a, b, bits, unsigned):
-    if not unsigned:
-        a, b = signed(a, bits), signed(b, bits)
-    return 0 if a == b else 1 if a < b else 2
+    """0 equal, 1 low, 2 high; None when that depends on where the stack is."""
+    found = order(a, b, bits, unsigned)
+    return None if found is None else {0: 0, -1: 1, 1: 2}[found]
 
 
 def _load(insn, machine, known):
     size, extend = LOADS[insn.mnemonic]
     dest, src = insn.operands[:2]
     if src.type == 3:
-        value = machine.read(load_address(insn, known), _frame_slot(insn, src, known), size)
+        value = machine.read(_memory_address(insn, src, machine, known), size)
     else:
-        value = machine.read(load_address(insn, known), None, size)
+        value = machine.read(load_address(insn, known), size)
     if value is not None and extend == "signed":
         value = signed(value, 32)
     _set(machine, _reg(insn, dest), value, extend and 64 or 8 * size)
@@ -232,7 +300,41 @@ def _load(insn, machine, known):
 def _store(insn, machine, known):
     src, dest = insn.operands[:2]
     size = STORES_FOLLOWED[insn.mnemonic]
-    machine.write(_frame_slot(insn, dest, known), size, _get(machine, _reg(insn, src), 8 * size))
+    machine.write(_address(insn, dest, machine), size, _get(machine, _reg(insn, src), 8 * size))
+
+
+def _store_multiple(insn, machine, known):
+    size = MULTIPLE_BYTES[insn.mnemonic]
+    if len(insn.operands) != 3 or insn.operands[2].type != 3:
+        unmodeled(insn, machine, known)
+        return
+    address = _address(insn, insn.operands[2], machine)
+    for i, name in enumerate(_registers(insn)):
+        at = None if address is None else address + i * size
+        machine.write(at, size, _get(machine, name, 8 * size))
+
+
+def _address_of(insn, machine, known):
+    """la, lay: the address itself, computed as for a load."""
+    dest, src = insn.operands[:2]
+    _set(machine, _reg(insn, dest), _address(insn, src, machine), 64)
+
+
+def _immediate(shift):
+    """llilh and the like: a 16-bit immediate in place, the other bits zero."""
+    def run(insn, machine, known):
+        dest, value = insn.operands[:2]
+        _set(machine, _reg(insn, dest), (value.imm & 0xFFFF) << shift, 64)
+    return run
+
+
+def _count_down(bits):
+    """brct, brctg: the register one less (taken() says whether it branches)."""
+    def run(insn, machine, known):
+        name = _reg(insn, insn.operands[0])
+        value = _get(machine, name, bits)
+        _set(machine, name, None if value is None else value - 1, bits)
+    return run
 
 
 def _move(insn, machine, known):
@@ -261,7 +363,7 @@ def _arithmetic(operation, bits, cc):
         a, b = (_operand(insn, op, machine, known, bits) for op in sources[:2])
         result = None if None in (a, b) else operation(a, b) & mask(bits)
         _set(machine, _reg(insn, ops[0]), result, bits)
-        machine.put("cc", None if result is None else cc(result, bits))
+        machine.put("cc", None if result is None else attempt(cc, result, bits))
     return run
 
 
@@ -271,6 +373,11 @@ def _logical_cc(result, bits):
 
 def _arithmetic_cc(result, bits):
     return _sign_cc(result, bits)
+
+
+def _unknown_cc(result, bits):
+    """A logical subtraction's condition code tells borrow, which is not modeled."""
+    return None
 
 
 def _unary(operation, bits):
@@ -310,6 +417,18 @@ SEMANTICS = {
     "ahi": _arithmetic(lambda a, b: a + signed(b, 32), 32, _arithmetic_cc),
     "ahik": _arithmetic(lambda a, b: a + signed(b, 32), 32, _arithmetic_cc),
     "aghi": _arithmetic(lambda a, b: a + b, 64, _arithmetic_cc),
+    "aghik": _arithmetic(lambda a, b: a + b, 64, _arithmetic_cc),
+    "agfi": _arithmetic(lambda a, b: a + signed(b, 32), 64, _arithmetic_cc),
+    "agr": _arithmetic(lambda a, b: a + b, 64, _arithmetic_cc),
+    "sgr": _arithmetic(lambda a, b: a - b, 64, _arithmetic_cc),
+    "slgfi": _arithmetic(lambda a, b: a - b, 64, _unknown_cc),
+    "cg": _compare(64, False), "clg": _compare(64, True), "clgfi": _compare(64, True),
+    "slgr": _arithmetic(lambda a, b: a - b, 64, _unknown_cc),
+    "nill": _arithmetic(lambda a, b: a & (b | ~0xFFFF), 64, _logical_cc),
+    "la": _address_of, "lay": _address_of,
+    "llill": _immediate(0), "llilh": _immediate(16), "llihl": _immediate(32),
+    "llihh": _immediate(48),
+    "brct": _count_down(32), "brctg": _count_down(64),
     "ar": _arithmetic(lambda a, b: a + b, 32, _arithmetic_cc),
     "sr": _arithmetic(lambda a, b: a - b, 32, _arithmetic_cc),
     "lpr": _unary(abs, 32), "lpgr": _unary(abs, 64),
@@ -319,13 +438,14 @@ SEMANTICS = {
 }
 
 
-def _unmodeled(insn, machine, known):
-    """Forget the registers insn writes, the condition code, the frame's slots if memory."""
+def unmodeled(insn, machine, known):
+    """Forget the registers insn writes, the condition code, the memory it stores to."""
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
     for name in _written(insn):
         machine.put(name, None)
     machine.put("cc", None)
-    if insn.mnemonic.startswith(STORES):
-        machine.slots.clear()
 
 
 def evaluate(insn, machine, known):
@@ -334,15 +454,21 @@ def evaluate(insn, machine, known):
         _load(insn, machine, known)
     elif m in STORES_FOLLOWED and insn.operands[1].type == 3:
         _store(insn, machine, known)
+    elif m in ("stm", "stmy", "stmg"):
+        _store_multiple(insn, machine, known)
     elif m in MOVES:
         _move(insn, machine, known)
     elif m == "bcr" and _condition_mask(insn) != 0:
-        _unmodeled(insn, machine, known)
+        unmodeled(insn, machine, known)
     else:
-        SEMANTICS.get(m, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(m, unmodeled)(insn, machine, known)
 
 
 def taken(insn, machine, known):
+    if insn.mnemonic in ("brct", "brctg"):
+        bits = 64 if insn.mnemonic == "brctg" else 32
+        value = _get(machine, _reg(insn, insn.operands[0]), bits)
+        return None if value is None else (value - 1) & mask(bits) != 0
     branch_mask = _condition_mask(insn)
     found = COMPARE_AND_JUMP.match(insn.mnemonic)
     if found:

@@ -12,15 +12,30 @@ before its `je`.  The call of `_initgate_wait` sits on the cold side of the
 branch; assembly and hand-written callers `call _cgo_wait_runtime_init_done`
 instead.  Memory operands are read through capstone's details; registers are
 known by their widest name (%eax, %ax and %al are all rax).
+
+Before the gate, -fstack-clash-protection probes a frame larger than a page:
+gcc `lea -N(%rsp),%r11; 1: sub $0x1000,%rsp; orq $0,(%rsp); cmp %r11,%rsp;
+jne 1b`, clang the same with `movq $0,(%rsp)` and the limit from mov and sub
+(linker/prologue.py runs it).  push, pop, lea, add and sub compute stack
+addresses; accesses() gives where each memory operand, push and pop reaches,
+from its base, index and scale.
 """
 
-from capstone import CS_AC_WRITE, CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET, x86_const
+from capstone import (
+    CS_AC_READ, CS_AC_WRITE, CS_GRP_CALL, CS_GRP_INT, CS_GRP_JUMP, CS_GRP_RET, x86_const)
 from capstone.x86 import X86_OP_IMM, X86_OP_MEM, X86_OP_REG, X86_REG_RIP
 
 from initgate.linker.machine import (
-    condition, forget, mask, result_flags, signed, stack_frame, subtract_flags)
+    StackAddress, Unknowable, condition, forget, mask, merge_low, no_effect, result_flags,
+    signed, subtract_flags)
 
 STACK_POINTER = "rsp"
+REPEATS = {0xF2, 0xF3}    # the rep and repne prefixes
+# Stores whose operand size capstone gives as the bytes they write (it gives
+# 8 for fxsave's 512, and xsave's depend on the CPU).
+SIZED_STORES = ("mov", "vmov", "push", "pop", "or", "and", "xor", "add", "sub", "adc", "sbb",
+                "inc", "dec", "neg", "not", "set", "xchg", "cmpxchg", "xadd", "stos", "shl",
+                "shr", "sar", "rol", "ror", "bts", "btr", "btc", "fst", "fist", "fbstp")
 PUSHED = "pushed"     # a key of `known` that names no register
 MASK = (1 << 64) - 1
 
@@ -76,14 +91,6 @@ def _base_address(insn, mem, known):
     return None if base is None else (base + mem.disp) & MASK
 
 
-def _frame_slot(insn, mem, known):
-    """(base, displacement) of a memory operand in the frame, or None."""
-    base = _key(insn, mem.base)
-    if mem.index or not mem.base or base not in stack_frame(known, STACK_POINTER):
-        return None
-    return base, mem.disp
-
-
 def _pc_thunk_register(target, ctx):
     """The register that `call target` loads with its return address, if a thunk."""
     code = ctx.walk(target, 2)
@@ -105,6 +112,7 @@ def _call_is_address_arithmetic(insn, known, ctx):
         return True
     register = _pc_thunk_register(target, ctx)
     if register:
+        forget(known, {register})
         known[register] = insn.address + insn.size
         return True
     return False
@@ -117,24 +125,15 @@ def track(insn, known, ctx):
     if insn.group(CS_GRP_CALL):
         return _call_is_address_arithmetic(insn, known, ctx)
     dest = _key(insn, ops[0].reg) if ops and ops[0].type == X86_OP_REG else None
-    wide = dest is not None and ops[0].size >= 4
-    frame = stack_frame(known, STACK_POINTER)
-    value, frame_copy = None, None
+    value = None
     if insn.mnemonic == "pop" and dest and pushed == insn.address:
         value = pushed
-    elif insn.mnemonic in ("add", "sub", "and") and dest in frame and ops[1].type == X86_OP_IMM:
-        frame_copy = dest
     elif insn.mnemonic == "add" and dest in known and ops[1].type == X86_OP_IMM:
         value = (known[dest] + ops[1].imm) & MASK
-    elif insn.mnemonic == "mov" and wide and ops[1].type == X86_OP_REG \
-            and _key(insn, ops[1].reg) in frame:
-        frame_copy = dest
     elif insn.mnemonic == "lea" and dest:
         value = _base_address(insn, ops[1].mem, known)
-        if wide and _frame_slot(insn, ops[1].mem, known):
-            frame_copy = dest
     _, written = insn.regs_access()
-    forget(known, {_key(insn, reg) for reg in written}, STACK_POINTER, frame_copy)
+    forget(known, {_key(insn, reg) for reg in written})
     if value is not None:
         known[dest] = value
     return False
@@ -170,43 +169,100 @@ def transfers_control(insn):
         or insn.mnemonic in ("ud2", "hlt", "syscall")
 
 
-def writes_shared_memory(insn, known):
-    for op in insn.operands:
-        if op.type == X86_OP_MEM and op.access & CS_AC_WRITE \
-                and _frame_slot(insn, op.mem, known) is None:
-            return True
-    return False
-
-
 # The machine (linker/machine.py).  A register's value is held with how many
 # of its low bits are known, since `sete %al` leaves the rest of rax as it was.
-def _read(insn, op, machine, known):
-    if op.type == X86_OP_IMM:
-        return op.imm & mask(8 * op.size)
-    if op.type == X86_OP_MEM:
-        return machine.read(_base_address(insn, op.mem, known),
-                            _frame_slot(insn, op.mem, known), op.size)
-    name, bits = REGISTERS.get(insn.reg_name(op.reg), (None, 0))
+def enter(machine, stack_pointer):
+    machine.put(STACK_POINTER, (stack_pointer, 64))
+
+
+def stack_pointer(machine):
+    held = machine.get(STACK_POINTER)
+    return held and held[0]
+
+
+def _register(insn, reg, machine):
+    name, bits = REGISTERS.get(insn.reg_name(reg), (None, 0))
     held = machine.get(name)
     if not bits or held is None or held[1] < bits:
         return None
     return held[0] & mask(bits)
 
 
+def _address(insn, mem, machine, known):
+    """Where a memory operand points: the state through `known`, the stack through
+    the machine (base, index and scale), or None."""
+    address = _base_address(insn, mem, known)
+    if address is not None or mem.segment:
+        return address
+    if mem.base == X86_REG_RIP:
+        return None
+    try:
+        base = _register(insn, mem.base, machine) if mem.base else 0
+        index = _register(insn, mem.index, machine) if mem.index else 0
+        if base is None or index is None:
+            return None
+        return base + (index if mem.scale == 1 else index * mem.scale) + mem.disp
+    except Unknowable:
+        return None
+
+
+def accesses(insn, machine, known):
+    """(address, size, writes) of each memory access: the operands' and the stack's."""
+    m = insn.mnemonic
+    if m == "lea" or m.startswith("nop"):
+        return []
+    found = []
+    # A repeated string instruction moves rcx times its operand: how far
+    # it reaches, like that of a store not in SIZED_STORES, is not known.
+    sized = m.startswith(SIZED_STORES) and not REPEATS & set(insn.prefix)
+    for op in insn.operands:
+        if op.type == X86_OP_MEM:
+            address = _address(insn, op.mem, machine, known)
+            # An access capstone does not describe may be either.
+            if op.access & CS_AC_READ or not op.access:
+                found.append((address, op.size, False))
+            if op.access & CS_AC_WRITE or not op.access:
+                found.append((address if sized else None, op.size, True))
+    sp = stack_pointer(machine)
+    if m.startswith(("push", "call")):
+        width = _pushed(insn, sp)
+        found.append((None if width is None else sp - width, width or 0, True))
+    elif m.startswith(("pop", "ret")):
+        width = _pushed(insn, sp)
+        found.append((None if width is None else sp, width or 0, False))
+    elif m in ("enter", "leave"):             # frames of nesting levels; a load through rbp
+        found.append((None, 0, m == "enter"))
+    return found
+
+
+def _pushed(insn, sp):
+    """How many bytes push, pop, call or ret move the stack pointer by; None unknown."""
+    if not isinstance(sp, StackAddress):
+        return None
+    if insn.operands and not insn.group(CS_GRP_CALL) and not insn.group(CS_GRP_RET):
+        return insn.operands[0].size
+    return sp.bits // 8
+
+
+def _read(insn, op, machine, known):
+    if op.type == X86_OP_IMM:
+        return op.imm & mask(8 * op.size)
+    if op.type == X86_OP_MEM:
+        return machine.read(_address(insn, op.mem, machine, known), op.size)
+    return _register(insn, op.reg, machine)
+
+
 def _write(insn, op, value, machine, known):
     if op.type == X86_OP_MEM:
-        machine.write(_frame_slot(insn, op.mem, known), op.size, value)
+        machine.write(_address(insn, op.mem, machine, known), op.size, value)
         return
     name, bits = REGISTERS.get(insn.reg_name(op.reg), (None, 0))
-    held = machine.get(name)
     if value is None or not bits:
         machine.put(name, None)
     elif bits >= 32:                  # a 32-bit write clears the upper half
         machine.put(name, (value & mask(bits), 64))
-    elif held is not None:
-        machine.put(name, ((held[0] & ~mask(bits)) | (value & mask(bits)), held[1]))
     else:
-        machine.put(name, (value & mask(bits), bits))
+        machine.put(name, merge_low(machine.get(name), value, bits))
 
 
 def _both(insn, machine, known):
@@ -254,6 +310,55 @@ def _subtract(insn, machine, known):
     _write(insn, insn.operands[0], None if None in (a, b) else a - b, machine, known)
 
 
+def _add(insn, machine, known):
+    a, b, bits = _both(insn, machine, known)
+    result = None if None in (a, b) else a + b
+    machine.put("flags", None if result is None else result_flags(result, bits))
+    _write(insn, insn.operands[0], result, machine, known)
+
+
+def _lea(insn, machine, known):
+    dest, src = insn.operands[:2]
+    _write(insn, dest, _address(insn, src.mem, machine, known), machine, known)
+
+
+def _push(insn, machine, known):
+    """push, and a call the walk vouched for, of the next instruction: the return
+    address it pushes is what the next instruction pops."""
+    sp = stack_pointer(machine)
+    width = _pushed(insn, sp)
+    if width is None:
+        raise Unknowable(sp)
+    if insn.group(CS_GRP_CALL):
+        value = insn.address + insn.size
+    else:
+        value = _read(insn, insn.operands[0], machine, known)
+    machine.write(sp - width, width, value)
+    machine.put(STACK_POINTER, (sp - width, 64))
+
+
+def _pop(insn, machine, known):
+    sp = stack_pointer(machine)
+    width = _pushed(insn, sp)
+    if width is None:
+        raise Unknowable(sp)
+    value = machine.read(sp, width)
+    machine.put(STACK_POINTER, (sp + width, 64))
+    _write(insn, insn.operands[0], value, machine, known)
+
+
+def _call(insn, machine, known):
+    """A call the walk vouched for: of the next instruction, or of a pc thunk, which
+    returns with the stack pointer where it was, having set the one register that
+    track() now knows holds the return address."""
+    returns_to = insn.address + insn.size
+    if _direct_target(insn) == returns_to:
+        _push(insn, machine, known)
+        return
+    for name in [name for name, value in known.items() if value == returns_to]:
+        machine.put(name, None)
+
+
 def _set(insn, machine, known):
     holds = condition(CONDITIONS.get(insn.mnemonic[3:]), machine.get("flags"))
     _write(insn, insn.operands[0], None if holds is None else int(holds), machine, known)
@@ -278,32 +383,37 @@ SEMANTICS = {
     "or": _logic(lambda a, b: a | b),
     "xor": _logic(lambda a, b: a ^ b, zeroes=True),
     "sub": _subtract,
+    "add": _add,
+    "lea": _lea,
+    "push": _push,
+    "pop": _pop,
+    "call": _call,
     "cdqe": _widen_rax,
     "cwde": _widen_rax,
-    "nop": lambda insn, machine, known: None,
-    "endbr64": lambda insn, machine, known: None,
-    "endbr32": lambda insn, machine, known: None,
+    "nop": no_effect,
+    "endbr64": no_effect,
+    "endbr32": no_effect,
 }
 
 
-def _unmodeled(insn, machine, known):
-    """Forget what insn writes: registers, the flags, and the frame's slots if memory."""
+def unmodeled(insn, machine, known):
+    """Forget what insn writes: registers, the flags, and the memory it stores to."""
+    for address, size, writes in accesses(insn, machine, known):
+        if writes:
+            machine.write(address, size, None)
     _, written = insn.regs_access()
     names = {_key(insn, reg) for reg in written}
     for name in names:
         machine.put(name, None)
     if names & {"rflags", "eflags"}:
         machine.put("flags", None)
-    if any(op.type == X86_OP_MEM and op.access & CS_AC_WRITE for op in insn.operands) \
-            or names & set(stack_frame(known, STACK_POINTER)):
-        machine.slots.clear()
 
 
 def evaluate(insn, machine, known):
     if insn.mnemonic.startswith("set") and insn.mnemonic[3:] in CONDITIONS:
         _set(insn, machine, known)
     else:
-        SEMANTICS.get(insn.mnemonic, _unmodeled)(insn, machine, known)
+        SEMANTICS.get(insn.mnemonic, unmodeled)(insn, machine, known)
 
 
 def taken(insn, machine, known):

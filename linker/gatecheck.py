@@ -13,13 +13,19 @@ with capstone's names for the architecture and modes.  A matcher offers:
                                               _savegpr0_N)
     load_address(insn, known) -> int | None   the address a load reads
     evaluate(insn, machine, known)            what insn computes (linker/machine.py)
+    unmodeled(insn, machine, known)           forget all that insn writes
     taken(insn, machine, known) -> bool|None  whether a conditional branch is taken
+    accesses(insn, machine, known) -> list    (address, bytes, writes) of each memory
+                                              access; the address None where not known
     call_target(insn, known) -> int | None    a call's target (direct, or through a
                                               register `known` holds)
     jump_target(insn) -> int | None           a direct unconditional jump's target
     conditional_target(insn) -> int | None    a conditional branch's target
     transfers_control(insn) -> bool           any call, jump, return or trap
-    writes_shared_memory(insn, known) -> bool a store other than to the stack frame
+    enter(machine, stack_pointer)             put the stack pointer in the machine
+                                              (optional: as the plain value, named
+                                              by STACK_POINTER)
+    stack_pointer(machine)                    what the machine holds of it (optional)
     entry_points(address, ctx) -> set         where a direct call of the function at
                                               `address` lands (Thumb bit cleared, the
                                               ppc64 local entry point; optional: itself)
@@ -31,14 +37,15 @@ Addresses are tracked through registers because every architecture but x86_64
 reaches `_initgate_state` in two or three steps (adrp+add, auipc+lw, a literal
 pool plus `add pc`, the i386 GOT register, the ppc64 TOC pointer).
 
-From the entry, the walk allows only instructions that neither transfer
-control nor store outside the stack frame (prologues, argument spills) until
-it meets a gate call, or a load of `_initgate_state` followed shortly by a
-conditional branch.  Nothing but frame stores may come between the two, the
-branch must depend on the loaded value alone (linker/machine.py runs the
-instructions for every state but INITGATE_DONE), and for each such state the
-side it takes must call `_initgate_wait` before doing anything else.  The
-places come from the runtime's note, so a stripped library checks the same.
+From the entry, linker/prologue.py runs the code on the machine until it
+meets a gate call, or a load of `_initgate_state` followed shortly by a
+conditional branch; until then the code may only work on its own stack
+frame (prologues, argument spills, stack probes).  Nothing but frame stores
+may come between the load and the branch, the branch must depend on the
+loaded value alone (linker/machine.py runs the instructions for every state
+but INITGATE_DONE), and for each such state the side it takes must call
+`_initgate_wait` before doing anything else.  The places come from the
+runtime's note, so a stripped library checks the same.
 """
 
 import importlib
@@ -46,9 +53,9 @@ import struct
 from dataclasses import dataclass
 
 from initgate.errors import ToolchainError
-from initgate.linker.machine import WAITING_STATES, Machine
+from initgate.linker import prologue
+from initgate.linker.machine import WAITING_STATES, Unknowable
 
-PROLOGUE_LIMIT = 32       # instructions allowed before the gate (-O0 spills every argument)
 BRANCH_LIMIT = 24         # from the state load to its branch (zig -O0 on ppc64 needs 15)
 WAIT_LIMIT = 16           # from a side of that branch to the wait call
 
@@ -78,6 +85,9 @@ class _Matcher:
 
     def __init__(self, module):
         self.module = module
+        sp = getattr(module, "STACK_POINTER", None)
+        self.enter = getattr(module, "enter", lambda machine, value: machine.put(sp, value))
+        self.stack_pointer = getattr(module, "stack_pointer", lambda machine: machine.get(sp))
 
     def __getattr__(self, name):
         try:
@@ -88,6 +98,20 @@ class _Matcher:
             found = self.DEFAULTS[name]
         setattr(self, name, found)      # looked up once, not per instruction
         return found
+
+    def run(self, insn, machine, known):
+        """evaluate(), where a result that depends on where the stack is stays unknown."""
+        try:
+            self.evaluate(insn, machine, known)
+        except Unknowable:
+            self.unmodeled(insn, machine, known)
+
+    def decide(self, insn, machine, known):
+        """taken(), or None when that depends on where the stack is."""
+        try:
+            return self.taken(insn, machine, known)
+        except Unknowable:
+            return None
 
 
 def _disassembler(capstone, arch, modes, big_endian):
@@ -118,6 +142,7 @@ class GateChecker:
         self.isa = _Matcher(importlib.import_module("initgate.linker.gate_" + target.gate_isa))
         self.elf = elf
         self.arch = target.arch
+        self.bits = target.elf_class
         self.places = places
         self.gate_entries = self.isa.entry_points(places.gate, self)
         self.wait_entries = self.isa.entry_points(places.wait, self)
@@ -146,114 +171,104 @@ class GateChecker:
 
     # The check itself.
     def check(self, address, size):
-        isa, places = self.isa, self.places
+        isa = self.isa
         # Branch targets inside the function are decoded the way its entry is.
         start, self.decoder = isa.decode_address(address)
-        instructions = self.walk(start, PROLOGUE_LIMIT, size if size else None, self.decoder)
-        if not instructions:
-            return self._undecodable(start)
-        known = isa.start(address)
-        boundaries = {insn.address for insn in instructions}
-        skipped_to = 0
-        for insn in instructions:
-            called = isa.call_target(insn, known)
-            loads_state = isa.load_address(insn, known) == places.state
-            if (called in self.gate_entries or loads_state) and skipped_to > insn.address:
-                return Verdict(False, "a branch before the gate jumps past it to %#x"
-                               % skipped_to)
-            if called in self.gate_entries:
-                return Verdict(True, "calls the gate at %#x" % insn.address)
-            if loads_state:
-                return self._after_load(insn, known)
-            if isa.track(insn, known, self):
-                continue
-            # A forward branch within the prologue (x86_64's variadic register
-            # save: `test %al,%al; je`) skips only code this walk goes on to
-            # check, so both of its paths meet the same gate, unless it lands
-            # beyond the gate (checked above).
-            target = isa.conditional_target(insn)
-            if target is not None and insn.address < target and target in boundaries:
-                skipped_to = max(skipped_to, target)
-                continue
-            if isa.transfers_control(insn) or isa.writes_shared_memory(insn, known):
-                return Verdict(False, "runs %s at %#x before any gate"
-                               % (_spelled(insn), insn.address))
-        # capstone stops at the first instruction it cannot decode (Power10's
-        # prefixed loads in capstone 5, say): that is not knowing, not a verdict.
-        end = instructions[-1].address + instructions[-1].size
-        if len(instructions) < PROLOGUE_LIMIT and (not size or end < start + size):
-            return self._undecodable(end)
-        return Verdict(False, "no gate in its first %d instructions" % len(instructions))
+        try:
+            gate = prologue.walk(self, start, size, isa.start(address), self.bits)
+        except prologue.Undecodable as err:
+            return self._undecodable(err.address)
+        except prologue.Refusal as refusal:
+            if refusal.insn is None:
+                return Verdict(False, refusal.why)
+            return Verdict(False, "runs %s at %#x before any gate%s" % (
+                _spelled(refusal.insn), refusal.insn.address,
+                ": " + refusal.why if refusal.why else ""))
+        if gate.calls:
+            return Verdict(True, "calls the gate at %#x" % gate.insn.address)
+        return self._after_load(gate)
 
     def _undecodable(self, address):
         return Verdict(False, "cannot check machine code for %s: capstone cannot decode the "
                        "instruction at %#x" % (self.arch, address), checked=False)
 
-    def _after_load(self, load, known):
+    def _after_load(self, gate):
         """From the state's load to the branch that decides on it: nothing else happens."""
-        isa = self.isa
+        isa, load, known = self.isa, gate.insn, gate.known
         # Each instruction of the way, with what is known of the registers before it.
         path, after = [(load, dict(known))], dict(known)
         isa.track(load, after, self)
+        # Where the stores of the way go does not depend on the state: run them
+        # with the state unknown, and so with any address computed from it.
+        machine = gate.machine.copy()
+        isa.run(load, machine, known)
         for insn in self.stream(load.address + load.size, BRANCH_LIMIT, decoder=self.decoder):
             target = isa.conditional_target(insn)
             # ppc64's acquire idiom branches to the next instruction: not a decision.
             if target is not None and target != insn.address + insn.size:
-                return self._decides(path, insn, target, after)
-            if isa.writes_shared_memory(insn, after):
+                return self._decides(gate, path, insn, target, after)
+            if self._stores_outside(gate, insn, machine, after):
                 return Verdict(False, "runs %s at %#x between loading _initgate_state and "
                                "branching on it" % (_spelled(insn), insn.address))
             if target is None and isa.transfers_control(insn):
                 break
             path.append((insn, dict(after)))
+            isa.run(insn, machine, after)
             isa.track(insn, after, self)
         return Verdict(False, "loads _initgate_state at %#x but does not branch on it"
                        % load.address)
 
-    def _decides(self, path, branch, target, known):
+    def _stores_outside(self, gate, insn, machine, known):
+        """Whether insn may store anywhere but the function's frame."""
+        sp = self.isa.stack_pointer(machine)
+        return any(writes and not gate.holds(address, size, sp)
+                   for address, size, writes in self.isa.accesses(insn, machine, known))
+
+    def _decides(self, gate, path, branch, target, known):
         """Whether the branch takes every state but INITGATE_DONE toward _initgate_wait.
 
-        linker/machine.py runs `path` for each such state; the branch must
-        depend on nothing else, and the side it then takes must wait.
+        linker/machine.py runs `path` for each such state, from what the
+        code before the gate computed; the branch must depend on nothing
+        else, and the side it then takes must wait.
         """
-        isa, waits, load = self.isa, {}, path[0][0]
+        isa, load = self.isa, path[0][0]
         for state in WAITING_STATES:
-            machine = Machine(self.places.state, state)
+            machine = gate.machine.copy(state)
             for insn, before in path:
-                isa.evaluate(insn, machine, before)
-            taken = isa.taken(branch, machine, known)
+                isa.run(insn, machine, before)
+            taken = isa.decide(branch, machine, known)
             if taken is None:
                 return Verdict(False, "loads _initgate_state at %#x, but the branch at %#x "
                                "does not depend on it alone" % (load.address, branch.address))
             side = target if taken else branch.address + branch.size
-            if side not in waits:
-                waits[side] = self._reaches_wait(side, known)
-            if not waits[side]:
+            if not self._reaches_wait(side, gate, dict(known), machine):
                 return Verdict(False, "loads _initgate_state, but with the state %d the branch "
                                "at %#x goes to %#x, which does not call _initgate_wait"
                                % (state, branch.address, side))
         return Verdict(True, "loads _initgate_state at %#x" % load.address)
 
-    def _reaches_wait(self, address, known, jumps=2):
+    def _reaches_wait(self, address, gate, known, machine, jumps=2):
         """Whether the code at `address` calls _initgate_wait before doing anything else.
 
-        Only moves, spills and address arithmetic may come first (the
-        function's name, the argument, is computed here), and direct jumps,
-        followed `jumps` deep: a store, a call or a second branch on the way
-        would run before the gate, or could skip the wait.
+        Only moves, stores into the frame and address arithmetic may come
+        first (the function's name, the argument, is computed here), and
+        direct jumps, followed `jumps` deep: a store elsewhere, a call or a
+        second branch on the way would run before the gate, or could skip
+        the wait.
         """
-        isa, known = self.isa, dict(known)
+        isa = self.isa
         for insn in self.stream(address, WAIT_LIMIT, decoder=self.decoder):
             if isa.call_target(insn, known) in self.wait_entries \
                     or isa.jump_target(insn) in self.wait_entries:
                 return True
             target = isa.jump_target(insn)
             if target is not None:
-                return jumps > 0 and self._reaches_wait(target, known, jumps - 1)
+                return jumps > 0 and self._reaches_wait(target, gate, known, machine, jumps - 1)
             if isa.track(insn, known, self):
                 continue
-            if isa.transfers_control(insn) or isa.writes_shared_memory(insn, known):
+            if isa.transfers_control(insn) or self._stores_outside(gate, insn, machine, known):
                 return False
+            isa.run(insn, machine, known)
         return False
 
 

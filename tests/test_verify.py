@@ -142,6 +142,32 @@ def test_function_written_in_assembly_is_named(tmp_path):
     assert kind == "FAIL" and "not gated: runs ret at 0x" in detail
 
 
+# Stack probe loops written by hand (tests/patch/probe_loops.c): the loop
+# -fstack-clash-protection emits is gated; each that does more fails, saying why.
+LOOP_END = "a loop whose end does not depend on the stack pointer and constants alone"
+PROBE_LOOPS = {
+    "probe_loop": ("gated", "calls the gate at 0x"),
+    "probe_loop_reads_global": ("FAIL", "in a loop, it reads other than the stack"),
+    "probe_loop_counts_global": ("FAIL", LOOP_END),
+    "probe_loop_counts_argument": ("FAIL", LOOP_END),
+    "probe_loop_stores_below": ("FAIL", "may reach 73728 bytes below the stack pointer at "
+                                "the entry, outside the function's stack frame"),
+    "probe_loop_stores_above": ("FAIL", "may reach 65544 bytes above the stack pointer at "
+                                "the entry, outside the function's stack frame"),
+    "probe_loop_stores_global": ("FAIL", "runs mov dword ptr [rip + "),
+    "probe_loop_calls": ("FAIL", "runs call 0x"),
+}
+
+
+def test_hand_written_probe_loops(tmp_path):
+    proc = verify(built(tmp_path, extra=("probe_loops.c",)), "--manifest", manifest(tmp_path))
+    assert proc.returncode == 1
+    for name, (kind, why) in PROBE_LOOPS.items():
+        found = lines_about(proc, name)
+        assert found and found[0][0] == kind and why in found[0][1], (name, proc.stdout)
+    assert "%d not gated" % (len(PROBE_LOOPS) - 1) in proc.stdout
+
+
 def test_constructor_linked_after_the_runtime_is_warned(tmp_path):
     work = str(tmp_path)
     objects = [scenarios.compile_object("lib.c", work)[0], *scenarios.runtime_objects(work),
