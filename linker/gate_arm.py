@@ -351,13 +351,10 @@ SEMANTICS = {
 
 def unmodeled(insn, machine, known):
     """Forget what insn writes: registers, the flags, and the memory it stores to."""
-    for address, size, writes in accesses(insn, machine, known):
-        if writes:
-            machine.write(address, size, None)
     _, written = insn.regs_access()
-    for reg in written:
-        name = _name(insn, reg)
-        machine.put("flags" if name in ("cpsr", "apsr", "apsr_nzcv") else name, None)
+    names = [_name(insn, reg) for reg in written]
+    machine.forget_effects(accesses(insn, machine, known), [
+        "flags" if name in ("cpsr", "apsr", "apsr_nzcv") else name for name in names])
 
 
 def _run(insn, machine, known):

@@ -371,11 +371,7 @@ SEMANTICS.update(dict.fromkeys(
 def unmodeled(insn, machine, known):
     """Forget what insn writes: registers, the condition register, the memory it stores to."""
     m = insn.mnemonic
-    for address, size, writes in accesses(insn, machine, known):
-        if writes:
-            machine.write(address, size, None)
-    for name in _written(insn):
-        machine.put(name, None)
+    machine.forget_effects(accesses(insn, machine, known), _written(insn))
     if m.startswith(("cmp", "cr", "mtcr", "mtocrf")) or m.endswith("."):
         for name in [n for n in machine.values if n.startswith("cr")]:
             machine.put(name, None)

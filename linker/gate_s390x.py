@@ -440,11 +440,7 @@ SEMANTICS = {
 
 def unmodeled(insn, machine, known):
     """Forget the registers insn writes, the condition code, the memory it stores to."""
-    for address, size, writes in accesses(insn, machine, known):
-        if writes:
-            machine.write(address, size, None)
-    for name in _written(insn):
-        machine.put(name, None)
+    machine.forget_effects(accesses(insn, machine, known), _written(insn))
     machine.put("cc", None)
 
 

@@ -398,13 +398,9 @@ SEMANTICS = {
 
 def unmodeled(insn, machine, known):
     """Forget what insn writes: registers, the flags, and the memory it stores to."""
-    for address, size, writes in accesses(insn, machine, known):
-        if writes:
-            machine.write(address, size, None)
     _, written = insn.regs_access()
     names = {_key(insn, reg) for reg in written}
-    for name in names:
-        machine.put(name, None)
+    machine.forget_effects(accesses(insn, machine, known), names)
     if names & {"rflags", "eflags"}:
         machine.put("flags", None)
 

@@ -236,6 +236,19 @@ class Machine:
     def forget_memory(self):
         self.memory.clear()
 
+    def forget_effects(self, accesses, registers):
+        """What an instruction the machine does not model leaves behind: the
+        memory it stores to, and the registers it writes, unknown.
+
+        `accesses` as a matcher's accesses() gives them, (address, size,
+        writes) for each.
+        """
+        for address, size, writes in accesses:
+            if writes:
+                self.write(address, size, None)
+        for name in registers:
+            self.put(name, None)
+
 
 def _may_overlap(address, size, low, high):
     """Whether `size` bytes at `address` may reach into [low, high) past the entry's
