@@ -245,13 +245,8 @@ def _transfer(insn, machine, known):
     address = load_address(insn, known)
     if address is None:
         address = _address(insn, mem, machine, known)
-    stores = insn.insn_name().startswith(("st", "vst"))
-    for i, reg in enumerate(regs):
-        at = None if address is None else address + i * size
-        if stores:
-            machine.write(at, size, _value(insn, reg, machine))
-        else:
-            _put(insn, reg, machine.read(at, size), machine)
+    _move_registers(insn, machine, regs, address, size,
+                    insn.insn_name().startswith(("st", "vst")))
     if insn.writeback:
         base = _name(insn, mem.mem.base)
         step = insn.operands[-1]
@@ -264,15 +259,20 @@ def _transfer(insn, machine, known):
         machine.put(base, None if after is None else after & MASK)
 
 
-def _transfer_multiple(insn, machine, known):
-    base, start, regs, size = _multiple(insn, machine)
-    stores = insn.insn_name().startswith(("push", "vpush", "st", "vst"))
+def _move_registers(insn, machine, regs, start, size, stores):
+    """Each of `regs` stored to, or loaded from, `size` bytes on from the last."""
     for i, reg in enumerate(regs):
         at = None if start is None else start + i * size
         if stores:
             machine.write(at, size, _value(insn, reg, machine))
         else:
             _put(insn, reg, machine.read(at, size), machine)
+
+
+def _transfer_multiple(insn, machine, known):
+    base, start, regs, size = _multiple(insn, machine)
+    _move_registers(insn, machine, regs, start, size,
+                    insn.insn_name().startswith(("push", "vpush", "st", "vst")))
     if insn.writeback or base == "sp" and MULTIPLE[insn.insn_name()][1]:
         held, total = machine.get(base), size * len(regs)
         step = -total if MULTIPLE[insn.insn_name()][0] in ("db", "da") else total
