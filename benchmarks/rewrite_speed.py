@@ -11,7 +11,8 @@ median of several round-robin runs on the same file and flags:
   reports errors inside function bodies);
 - the same libclang parse with no walk at all (the floor of the full pass);
 - `initgate rewrite` as a command, both ways (adds Python start-up and
-  writing);
+  writing; run as a user runs it, through the installed script with
+  bytecode cached);
 - `clang -fsyntax-only` (Debian's clang, or any clang on PATH) if there is one;
 - `gcc -fsyntax-only`.
 
@@ -108,10 +109,11 @@ def generate(path, lines):
         return sum(1 for _ in source)
 
 
-def run_child(command):
+def run_child(command, env=None):
     """CPU seconds (user + system) a command took."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                   env=env)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
@@ -159,9 +161,16 @@ def main():
     index = cindex.Index.create()
     parse_args = toolchain.parse_flags(FLAGS)
 
-    command = [sys.executable, "-m", "initgate", "rewrite", "--init", "bench_init",
-               "-o", os.path.join(folder, "out"), source, "--"] + FLAGS
-    skipping = command[:4] + ["--skip-bodies"] + command[4:]
+    # As a user runs it: the installed script (`python -m` adds runpy's
+    # start-up), with bytecode cached as an install does (an environment with
+    # PYTHONDONTWRITEBYTECODE=1 would recompile every module on every run).
+    script = os.path.join(os.path.dirname(sys.executable), "initgate")
+    initgate = [script] if os.access(script, os.X_OK) else [sys.executable, "-m", "initgate"]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = os.path.join(folder, "pycache")
+    command = initgate + ["rewrite", "--init", "bench_init", "-o", os.path.join(folder, "out"),
+                          source, "--"] + FLAGS
+    skipping = command[:len(initgate) + 1] + ["--skip-bodies"] + command[len(initgate) + 1:]
     candidates = [
         ("initgate rewrite_file (in process), bodies skipped",
          lambda: in_process(lambda: rewrite_file(source, FLAGS, "bench_init",
@@ -177,8 +186,8 @@ def main():
          lambda: in_process(lambda: index.parse(
              source, args=parse_args,
              options=libclang.PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES))),
-        ("`initgate rewrite` command, --skip-bodies", lambda: run_child(skipping)),
-        ("`initgate rewrite` command, full parse", lambda: run_child(command)),
+        ("`initgate rewrite` command, --skip-bodies", lambda: run_child(skipping, env)),
+        ("`initgate rewrite` command, full parse", lambda: run_child(command, env)),
     ]
     clang = find_clang()
     if clang:
