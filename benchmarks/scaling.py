@@ -78,15 +78,18 @@ def speedup_row(single, rates, threads):
     """How the gated build's throughput grows from 1 to `threads` callers, against
     how the ungated one's grows: what shared writes on the fast path would spoil.
 
-    The plain ratio rows above also carry the gate's cost on one thread (a few
-    instructions on a function of two, section 1), which no number of threads
-    adds to or takes away; this row leaves it out.
+    Shown without a target: the one-thread runs it divides by differ by more
+    than the gate costs.  The gated build's is 9 to 12% faster than the
+    ungated one's in every run on the machine the README's table comes from
+    (4 more instructions per call, section 1, so code placement rather than
+    the gate), which makes this ratio read about 0.9 with no shared write at
+    all.  The 5% target is judged on the throughput rows at each thread
+    count, as issue 8 words it.
     """
     gated = rates["gated"][1] / single["gated"][1]
     plain = rates["plain"][1] / single["plain"][1]
     return Row(SECTION, "speedup from 1 to %d threads (CPU time), gated" % threads,
-               "%.2f" % gated, "ungated %.2f" % plain, ratio(gated, plain), ">= 0.95",
-               gated >= 0.95 * plain)
+               "%.2f" % gated, "ungated %.2f" % plain, ratio(gated, plain))
 
 
 if __name__ == "__main__":
