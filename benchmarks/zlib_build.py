@@ -7,8 +7,9 @@ $XDG_CACHE_HOME/initgate-bench, or taken from $INITGATE_BENCH_ZLIB if set.
 Each build is `./configure && make` in a fresh copy, timed whole: once with
 CC=gcc, once with CC="initgate cc ... -- gcc" and an empty cache for the
 wrapper (a cold build, as in CI; the rewrite pass's C helper, built once
-per machine into the user's cache by passes/facts.py, is not in that cache).  The wrapped build then runs zlib's own
-`make test`, whose shared-library half loads the gated libz.so.
+per machine into the user's cache by passes/facts.py, is not in that
+cache).  The wrapped build then runs zlib's own `make test`, whose
+shared-library half loads the gated libz.so.
 
 The wrapper runs once per compiler call, so its start-up counts: it runs as
 the installed `initgate` script, as a build would, and builds run with
