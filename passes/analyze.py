@@ -273,8 +273,7 @@ class _Walk:
         if not flags & facts.EXTERNAL:
             self.unexported.append(index)
             return
-        visible = (flags >> facts.VISIBILITY_SHIFT) & 3 in (lc.VISIBILITY_DEFAULT,
-                                                          lc.VISIBILITY_PROTECTED)
+        visible = facts.visibility(flags) in (lc.VISIBILITY_DEFAULT, lc.VISIBILITY_PROTECTED)
         function = function or self.functions[index]
         if flags & facts.MAIN_FILE:
             handle, in_main = self.main_file, True

@@ -48,6 +48,11 @@ VISIBILITY_SHIFT = 10
 RECORD = struct.Struct("@iiPPPPPPIIIIIIII")
 
 
+def visibility(flags):
+    """The CXVisibilityKind a record's flags hold."""
+    return (flags >> VISIBILITY_SHIFT) & 3
+
+
 class Function(namedtuple("Function", "kind xdata d0 d1 d2 file body_file end_file flags "
                                       "line offset body_offset end_offset params_end name")):
     """One function declaration.  file, line, offset: the expansion site of its
@@ -58,10 +63,6 @@ class Function(namedtuple("Function", "kind xdata d0 d1 d2 file body_file end_fi
     system header only the name's place is known."""
 
     __slots__ = ()
-
-    @property
-    def visibility(self):
-        return (self.flags >> VISIBILITY_SHIFT) & 3
 
     @property
     def cursor(self):

@@ -143,13 +143,6 @@ def file_location(location):
     return handle.value, line.value, offset.value
 
 
-def file_handle(location):
-    """The CXFile handle of a location's expansion site (a plain int), nothing else."""
-    handle = c_void_p()
-    getFileLocation(location, byref(handle), _NO_UINT, _NO_UINT, _NO_UINT)
-    return handle.value
-
-
 def file_name(handle):
     return take_string(getFileName(handle)) if handle else ""
 
@@ -227,10 +220,6 @@ class Children:
         if self._failure:
             raise self._failure.pop()
         return self._found
-
-
-def children(cursor):
-    return Children()(cursor)
 
 
 class DeclarationPrinter:
