@@ -18,24 +18,13 @@ import signal
 import pytest
 
 from conftest import require_tool, run
-from runtime.build import FLAVOURS, Build, host_run
+from runtime.build import FLAVOURS, build, host, host_run  # noqa: F401 (fixtures)
 
 
 # The warning the watchdog prints, but for the library, function and limit.
 WATCHDOG = ("initgate: {lib}: {function}() has waited {ms}.000 ms for init; "
             "is it called from a constructor, or holding a lock that init needs? "
             "Still waiting")
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    require_tool("cc", "gcc")
-    return Build(tmp_path_factory.mktemp("runtime"))
-
-
-@pytest.fixture(scope="module")
-def host(build):
-    return build.host()
 
 
 @pytest.fixture(params=list(FLAVOURS))

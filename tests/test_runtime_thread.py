@@ -16,22 +16,10 @@ import signal
 
 import pytest
 
-from conftest import require_tool
-from runtime.build import FLAVOURS, RUNTIME_C, Build, host_run
+from runtime.build import FLAVOURS, RUNTIME_C, build, host, host_run  # noqa: F401 (fixtures)
 
 NO_THREAD = ("initgate: {lib}: cannot start the init thread (Resource temporarily "
              "unavailable); init will run on the first call\n")
-
-
-@pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    require_tool("cc", "gcc")
-    return Build(tmp_path_factory.mktemp("runtime-thread"))
-
-
-@pytest.fixture(scope="module")
-def host(build):
-    return build.host()
 
 
 def start_tries():

@@ -96,8 +96,9 @@ class Builder:
         if no_libc:
             flags += ["-ffreestanding", "-nostdlib", "-fno-stack-protector"]
         src_dir = self.path(name + "-src")
-        initgate("rewrite", "--init", init, *rewrite_args, "-o", src_dir, source, "--",
-                 *flags)
+        # --root: headers beside the source (tests/runtime/queries.h) are its own.
+        initgate("rewrite", "--init", init, "--root", os.path.dirname(source), *rewrite_args,
+                 "-o", src_dir, source, "--", *flags)
         rewritten = os.path.join(src_dir, os.path.basename(source))
         obj = self.path(name + ".o")
         run(self.cc + flags + ["-c", rewritten, "-o", obj])

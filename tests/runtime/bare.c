@@ -100,38 +100,7 @@ int lib_self_call_result(void)
 	return self_call_result;
 }
 
-INITGATE_UNGATED int lib_state(void)
-{
-	return initgate_state(0);
-}
-
-INITGATE_UNGATED int lib_status(void)
-{
-	int status;
-
-	initgate_state(&status);
-	return status;
-}
-
-INITGATE_UNGATED int lib_wait_for(long ms)
-{
-	return initgate_wait_for(ms);
-}
-
-INITGATE_UNGATED int lib_argc(void)
-{
-	return initgate_argc();
-}
-
-INITGATE_UNGATED char **lib_argv(void)
-{
-	return initgate_argv();
-}
-
-INITGATE_UNGATED unsigned long lib_init_stack(void)
-{
-	return __atomic_load_n(&init_stack, __ATOMIC_ACQUIRE);
-}
+#include "queries.h"
 
 #ifdef HELD_CTOR
 __attribute__((constructor))

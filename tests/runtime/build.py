@@ -13,7 +13,9 @@ import os
 import subprocess
 from dataclasses import dataclass
 
-from conftest import run, run_initgate
+import pytest
+
+from conftest import require_tool, run, run_initgate
 from initgate.linker.runtime_build import build_runtime
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -68,7 +70,8 @@ class Build:
             flags = ["-O2", "-g", *WARNINGS, "-fPIC", "-I", RUNTIME_C, *kind.cflags,
                      *cflags]
             rewritten = self.work / (name + "-src")
-            run_initgate("rewrite", "--init", kind.init, "-o", rewritten,
+            # --root: the shared queries.h is the library's own header.
+            run_initgate("rewrite", "--init", kind.init, "--root", HERE, "-o", rewritten,
                          os.path.join(HERE, kind.source), "--", *flags)
             obj = self.work / (name + ".o")
             run(["cc", *flags, "-c", rewritten / kind.source, "-o", obj])
@@ -113,3 +116,15 @@ def host_run(host, *args, env=None, check=True, preexec_fn=None):
                              % (" ".join(map(str, args)), proc.returncode, proc.stdout,
                                 proc.stderr))
     return proc
+
+
+# The fixtures of the runtime test modules, which import them by name.
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    require_tool("cc", "gcc")
+    return Build(tmp_path_factory.mktemp("runtime"))
+
+
+@pytest.fixture(scope="module")
+def host(build):
+    return build.host()

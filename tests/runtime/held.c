@@ -128,40 +128,7 @@ int lib_fork_child_status(void)
 	return fork_child_status;
 }
 
-/* Queries must never wait: rewrite leaves these without a gate. */
-INITGATE_UNGATED int lib_state(void)
-{
-	return initgate_state(0);
-}
-
-INITGATE_UNGATED int lib_status(void)
-{
-	int status;
-
-	initgate_state(&status);
-	return status;
-}
-
-INITGATE_UNGATED int lib_wait_for(long ms)
-{
-	return initgate_wait_for(ms);
-}
-
-INITGATE_UNGATED int lib_argc(void)
-{
-	return initgate_argc();
-}
-
-INITGATE_UNGATED char **lib_argv(void)
-{
-	return initgate_argv();
-}
-
-/* 0 until init has recorded its thread (see record_thread). */
-INITGATE_UNGATED unsigned long lib_init_stack(void)
-{
-	return __atomic_load_n(&init_stack, __ATOMIC_ACQUIRE);
-}
+#include "queries.h"
 
 INITGATE_UNGATED int lib_init_detached(void)
 {
