@@ -8,7 +8,7 @@ Sections (each also runs alone as `python benchmarks/NAME.py`):
     2 scaling  scaling.py         1, 2 and 4 threads calling at once
     3 dlopen   dlopen_latency.py  dlopen of a library whose init takes 2 s
     4 wakeup   wakeup.py          init's end to a waiting caller's return
-    5 tools    tool_speed.py      rewrite, rewrite -j, patch-elf, zlib via initgate cc
+    5 tools    tool_speed.py      rewrite, rewrite -j, patch-elf, zlib via both wrappers
 
 The table starts with the machine and tool versions, then one row per
 figure: its value, the anchor it is compared with, the ratio, the target

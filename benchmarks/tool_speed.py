@@ -6,7 +6,7 @@ Four measurements, each in its own script, gathered into rows here:
   the engineers of those tools: they run as they are, and their Markdown
   output is read back;
 - rewrite_jobs.py: `initgate rewrite -j` over a tree of a few hundred files;
-- zlib_build.py: a whole zlib build through `initgate cc` vs plain gcc.
+- zlib_build.py: a whole zlib build through `initgate-cc` and `initgate cc` vs plain gcc.
 
     python benchmarks/tool_speed.py [--quick | --smoke] [--workdir DIR]
 """
@@ -102,7 +102,7 @@ def measure(workdir, level):
             + guarded(SECTION, "patch-elf vs objcopy", patch_rows, workdir, level)
             + guarded(SECTION, "rewrite -j", rewrite_jobs.measure, workdir, level))
     if level != "smoke":
-        rows += guarded(SECTION, "zlib through initgate cc", zlib_build.measure, workdir,
+        rows += guarded(SECTION, "zlib through initgate-cc", zlib_build.measure, workdir,
                         level)
     return rows
 

@@ -25,7 +25,7 @@ void _initgate_line_int(struct initgate_line *line, long long n)
 {
 	char digits[24];
 	int i = sizeof digits;
-	unsigned long long u = n < 0 ? -(unsigned long long)n : n;
+	unsigned long long u = n < 0 ? 0 - (unsigned long long)n : (unsigned long long)n;
 
 	digits[--i] = 0;
 	do {

@@ -17,9 +17,17 @@ EXAMPLE = os.path.join(REPO, "examples", "build-systems")
 SUM = sum(n * n for n in range(1000))
 
 
-def wrapper(cache):
-    return [sys.executable, "-m", "initgate", "cc", "--init", "squares_init",
-            "--cache-dir", str(cache), "--"]
+FRONT_ENDS = ["initgate cc", "initgate-cc"]
+
+
+def wrapper(cache, front_end="initgate cc"):
+    """The wrapper's words; initgate-cc is the installed shell front end."""
+    if front_end == "initgate-cc":
+        front = [os.path.join(os.path.dirname(sys.executable), "initgate-cc")]
+        assert os.access(front[0], os.X_OK), "initgate-cc is not installed: run make test"
+    else:
+        front = [sys.executable, "-m", "initgate", "cc"]
+    return front + ["--init", "squares_init", "--cache-dir", str(cache), "--"]
 
 
 @pytest.fixture
@@ -44,8 +52,9 @@ def check_library(lib, caller):
     assert "squares_init" not in exported and "initgate" not in exported
 
 
-def test_plain_makefile(project, caller):
-    cc = " ".join(wrapper(project / "cache") + ["gcc"])
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_plain_makefile(project, caller, front_end):
+    cc = " ".join(wrapper(project / "cache", front_end) + ["gcc"])
     run(["make", "-C", project, "CC=" + cc])
     check_library(project / "build-make" / "libsquares.so", caller)
 
@@ -69,10 +78,11 @@ def test_cmake_launchers(project, caller, generator):
     check_library(build / "libsquares.so", caller)
 
 
-def test_meson_compiler(project, caller):
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_meson_compiler(project, caller, front_end):
     meson = require_tool("meson", "meson")
     require_tool("ninja", "ninja-build")
-    env = dict(os.environ, CC=" ".join(wrapper(project / "cache") + ["gcc"]))
+    env = dict(os.environ, CC=" ".join(wrapper(project / "cache", front_end) + ["gcc"]))
     build = project / "build-meson"
     run([meson, "setup", build], cwd=project, env=env)
     run([meson, "compile", "-C", build], env=env)

@@ -1,7 +1,7 @@
 """zlib through its own configure and Makefile with `initgate cc`, twice.
 
 Once as it is, once with -DZ_PREFIX (every exported name renamed by a
-macro).  The init function (tests/real/zlib_init.c, added with
+macro) and through bin/initgate-cc instead of `initgate cc`.  The init function (tests/real/zlib_init.c, added with
 --init-source) round-trips two megabytes through zlib's own gated API on
 the init thread, and is held (tests/real/holder.py) until each of zlib's
 test programs is seen waiting at the gate.  Then: zlib's `make test`, a
@@ -31,7 +31,14 @@ def compiler():
 
 
 def wrapper(build, exports, extra_cflags):
-    return [sys.executable, "-m", "initgate", "cc", "--init", "zlib_test_init",
+    """`initgate cc`, or for the Z_PREFIX build its shell front end initgate-cc
+    (which runs the calls it passes through itself), as a build would name it."""
+    if extra_cflags:
+        front = [os.path.join(os.path.dirname(sys.executable), "initgate-cc")]
+        assert os.access(front[0], os.X_OK), "initgate-cc is not installed: run make test"
+    else:
+        front = [sys.executable, "-m", "initgate", "cc"]
+    return [*front, "--init", "zlib_test_init",
             "--init-source", os.path.join(REAL, "zlib_init.c"),
             "--init-cflag=-I" + str(build), "--init-cflag=-I" + REAL,
             *["--init-cflag=" + flag for flag in extra_cflags],
