@@ -26,6 +26,14 @@ def run_initgate(*args, cwd=None, check=True):
     return proc
 
 
+def installed_launcher():
+    """The path of bin/initgate-cc as pip installed it beside this interpreter."""
+    path = os.path.join(os.path.dirname(sys.executable), "initgate-cc")
+    if not os.access(path, os.X_OK):
+        pytest.fail("%s is not installed: run make test (pip install -e .)" % path)
+    return path
+
+
 def require_tool(name, package):
     """The path of tool `name`, or skip (fail under CI=true) naming `package`."""
     path = shutil.which(name)

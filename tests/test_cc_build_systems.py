@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, require_tool, run, run_initgate
+from conftest import REPO, installed_launcher, require_tool, run, run_initgate
 
 EXAMPLE = os.path.join(REPO, "examples", "build-systems")
 SUM = sum(n * n for n in range(1000))
@@ -23,8 +23,7 @@ FRONT_ENDS = ["initgate cc", "initgate-cc"]
 def wrapper(cache, front_end="initgate cc"):
     """The wrapper's words; initgate-cc is the installed shell front end."""
     if front_end == "initgate-cc":
-        front = [os.path.join(os.path.dirname(sys.executable), "initgate-cc")]
-        assert os.access(front[0], os.X_OK), "initgate-cc is not installed: run make test"
+        front = [installed_launcher()]
     else:
         front = [sys.executable, "-m", "initgate", "cc"]
     return front + ["--init", "squares_init", "--cache-dir", str(cache), "--"]

@@ -20,11 +20,10 @@ import sys
 
 import pytest
 
-from conftest import REPO, require_tool
+from conftest import REPO, installed_launcher, require_tool
 from initgate import cc_args, cc_fast
 
 SCRIPT = os.path.join(REPO, "bin", "initgate-cc")
-INSTALLED = os.path.join(os.path.dirname(sys.executable), "initgate-cc")
 
 
 @pytest.fixture
@@ -167,19 +166,14 @@ def test_value_options_are_initgate_ccs():
     assert options == set(cc_args.SEPARATE_VALUE)
 
 
-def installed():
-    if not os.access(INSTALLED, os.X_OK):
-        pytest.fail("%s is not installed: run make test (pip install -e .)" % INSTALLED)
-    return INSTALLED
-
-
 def test_installed_launcher_passes_the_compilers_own_result(tmp_path):
     require_tool("gcc", "gcc")
     bad = tmp_path / "bad.c"
     bad.write_text("int f(void) { return missing; }\n")
     direct = subprocess.run(["gcc", "-c", str(bad), "-o", str(tmp_path / "d.o")],
                             capture_output=True, text=True)
-    through = subprocess.run([installed(), "--init", "x", "--", "gcc", "-c", str(bad), "-o",
+    launcher = installed_launcher()
+    through = subprocess.run([launcher, "--init", "x", "--", "gcc", "-c", str(bad), "-o",
                               str(tmp_path / "t.o")], capture_output=True, text=True)
     assert direct.returncode == through.returncode == 1
     assert through.stderr == direct.stderr
@@ -190,18 +184,19 @@ def test_installed_launcher_gates_through_initgate_cc(tmp_path):
     source = tmp_path / "lib.c"
     source.write_text("int lib_answer(void) { return 42; }\n")
     obj = tmp_path / "lib.o"
-    subprocess.run([installed(), "--init", "lib_init", "--cache-dir", str(tmp_path / "cache"),
+    launcher = installed_launcher()
+    subprocess.run([launcher, "--init", "lib_init", "--cache-dir", str(tmp_path / "cache"),
                     "--", "gcc", "-fPIC", "-c", str(source), "-o", str(obj)], check=True)
     assert cc_fast.GATED_MARK in obj.read_bytes()
     plain = tmp_path / "plain.o"
-    subprocess.run([installed(), "--init", "lib_init", "--", "gcc", "-c", str(source), "-o",
+    subprocess.run([launcher, "--init", "lib_init", "--", "gcc", "-c", str(source), "-o",
                     str(plain)], check=True)
     assert cc_fast.GATED_MARK not in plain.read_bytes()
 
 
 def test_installed_launcher_reports_a_missing_compiler_like_initgate_cc(tmp_path):
     argv = ["--init", "x", "--", "no-such-compiler-here", "-c", "a.c"]
-    through = subprocess.run([installed(), *argv], capture_output=True, text=True)
+    through = subprocess.run([installed_launcher(), *argv], capture_output=True, text=True)
     python = subprocess.run([sys.executable, "-m", "initgate", "cc", *argv],
                             capture_output=True, text=True)
     assert through.returncode == python.returncode != 0

@@ -1,10 +1,11 @@
 """zlib through its own configure and Makefile with `initgate cc`, twice.
 
 Once as it is, once with -DZ_PREFIX (every exported name renamed by a
-macro) and through bin/initgate-cc instead of `initgate cc`.  The init function (tests/real/zlib_init.c, added with
---init-source) round-trips two megabytes through zlib's own gated API on
-the init thread, and is held (tests/real/holder.py) until each of zlib's
-test programs is seen waiting at the gate.  Then: zlib's `make test`, a
+macro) and through bin/initgate-cc instead of `initgate cc`.  The init
+function (tests/real/zlib_init.c, added with --init-source) round-trips two
+megabytes through zlib's own gated API on the init thread, and is held
+(tests/real/holder.py) until each of zlib's test programs is seen waiting
+at the gate.  Then: zlib's `make test`, a
 minigzip round trip of a few megabytes through the shared library, and
 `initgate verify` on the library.  Each build prints its time.
 """
@@ -17,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import REPO, require_tool, run, run_initgate
+from conftest import REPO, installed_launcher, require_tool, run, run_initgate
 from real.holder import InitHolder
 from real.sources import copy_tree
 
@@ -33,11 +34,7 @@ def compiler():
 def wrapper(build, exports, extra_cflags):
     """`initgate cc`, or for the Z_PREFIX build its shell front end initgate-cc
     (which runs the calls it passes through itself), as a build would name it."""
-    if extra_cflags:
-        front = [os.path.join(os.path.dirname(sys.executable), "initgate-cc")]
-        assert os.access(front[0], os.X_OK), "initgate-cc is not installed: run make test"
-    else:
-        front = [sys.executable, "-m", "initgate", "cc"]
+    front = [installed_launcher()] if extra_cflags else [sys.executable, "-m", "initgate", "cc"]
     return [*front, "--init", "zlib_test_init",
             "--init-source", os.path.join(REAL, "zlib_init.c"),
             "--init-cflag=-I" + str(build), "--init-cflag=-I" + REAL,
