@@ -21,7 +21,7 @@ bench: $(INSTALLED)
 	sh tools/install-test-deps.sh
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
-$(INSTALLED): pyproject.toml tools/venv.sh bin/initgate
+$(INSTALLED): pyproject.toml tools/venv.sh bin/initgate bin/initgate-cc
 	PYTHON=$(PYTHON) sh tools/venv.sh $(VENV) test
 	touch $@
 

@@ -50,7 +50,7 @@ import sys
 
 from initgate import cc_cache, logs
 from initgate.cc_args import default_dep_file, target_flags
-from initgate.cc_fast import exit_status, plan, run_compiler, stop_child
+from initgate.cc_fast import LAUNCHED_VAR, exit_status, plan, run_compiler, stop_child
 from initgate.errors import SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
@@ -100,12 +100,24 @@ def run(args):
     if not args.init:
         raise UsageError("cc needs --init NAME, the library's init function")
     # The quick path (initgate/cc_fast.py) has planned the call already.
+    launched = os.environ.pop(LAUNCHED_VAR, None) or getattr(args, "launched", None)
     planned = getattr(args, "plan", None) or plan(words, args.gate_non_pic)
     cc_argv, cc_args, command, job = planned
     if job == "pass":
         log.debug("passing through: %s", shlex.join(words))
         return _run(cc_argv + cc_args)
 
+    status = _gate_or_link(args, planned)
+    if launched:
+        # bin/initgate-cc ran this call without a server: start one for the next.
+        from initgate import cc_server
+
+        cc_server.start_if_wanted(args.cache_dir)
+    return status
+
+
+def _gate_or_link(args, planned):
+    cc_argv, cc_args, command, job = planned
     if command.stdin_c:
         log.warning("C read from standard input is compiled without the gate; give the "
                     "source as a file to gate it")

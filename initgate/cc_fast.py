@@ -40,6 +40,7 @@ class Arguments:
             setattr(self, _dest(option), False)
         self.command = []
         self.verbose = self.sub_verbose = 0
+        self.launched = None
 
 
 def _dest(option):
@@ -74,12 +75,18 @@ def parse(argv):
     return args
 
 
+# Set by bin/initgate-cc for a call it hands to `initgate cc`, so that such a
+# call starts the compile server (initgate/cc_server.py); never passed on.
+LAUNCHED_VAR = "INITGATE_LAUNCHED"
+
+
 def quick(argv):
     """What to run for `initgate cc ARGV`, or None to leave the command line to
     argparse."""
     args = parse(argv)
     if args is None:
         return None
+    args.launched = os.environ.pop(LAUNCHED_VAR, None)
     command = pass_through(args)
     if command is not None:
         return lambda: run_compiler(command)

@@ -7,12 +7,34 @@ never pass by skipping.
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def stop_compile_servers(tmp_path_factory):
+    """At the end, stop every compile server (initgate/cc_server.py) that a test
+    started in a cache under this session's temporary folder, rather than
+    leaving them to exit when idle."""
+    yield
+    base = str(tmp_path_factory.getbasetemp())
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                words = f.read().split(b"\0")
+        except OSError:
+            continue
+        if b"initgate.cc_server" in words and any(
+                w.decode(errors="replace").startswith(base) for w in words):
+            try:
+                os.kill(int(pid), signal.SIGTERM)
+            except OSError:
+                pass
 
 
 def run_initgate(*args, cwd=None, check=True):
