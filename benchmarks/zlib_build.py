@@ -6,7 +6,9 @@ scratch apt configuration (the machine's own is left alone) into
 $XDG_CACHE_HOME/initgate-bench, or taken from $INITGATE_BENCH_ZLIB if set.
 Each build is `./configure && make` in a fresh copy, timed whole: with
 CC=gcc; with CC="initgate-cc ... -- gcc", the shell front end the README
-gives builds, which runs the calls it passes through itself; and with
+gives builds, which runs the calls it passes through itself and hands the
+rest to the compile server (initgate/cc_server.py) that its first gated
+compile starts, within the timing; and with
 CC="initgate cc ... -- gcc", which starts Python for every call.  The
 wrappers start from an empty cache (a cold build, as in CI; the rewrite
 pass's C helper, built once per machine into the user's cache by
@@ -24,6 +26,7 @@ module of initgate on every compiler call.
 
 import os
 import shutil
+import signal
 import sys
 import time
 from pathlib import Path
@@ -97,6 +100,23 @@ def build_seconds(source, folder, cc, test=False):
     return seconds
 
 
+def stop_server(cache):
+    """End the compile server the build through initgate-cc started in `cache`
+    (its first gated compile does, inside the timing), so that the next build
+    starts cold too and no idle server stays behind."""
+    try:
+        pid = int((cache / "cc-server-1.lock").read_text())
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            if b"initgate.cc_server" not in f.read():
+                return
+        os.kill(pid, signal.SIGTERM)
+    except (OSError, ValueError):
+        return
+    deadline = time.monotonic() + 30
+    while os.path.exists("/proc/%d/cmdline" % pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def measure(workdir, level):
     source = fetch()
     init = workdir / "zbench_init.c"
@@ -114,6 +134,7 @@ def measure(workdir, level):
                 wrapper_command(front_end), init, cache)
             folder = workdir / "zlib-gated"
             seconds.append(build_seconds(source, folder, wrapper, test=True))
+            stop_server(cache)
             notes = pipeline.run(["readelf", "-n", folder / "libz.so"])
             if "initgate" not in notes:
                 raise BenchError("%s: the build through %s left no initgate runtime in "

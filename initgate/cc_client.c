@@ -2,7 +2,7 @@
  * The client of the compile server (initgate/cc_server.py), which
  * bin/initgate-cc runs for the calls it cannot pass through itself.
  *
- *   cc-client-1 CACHE_DIR INITGATE ARGS...  ==  INITGATE cc ARGS...
+ *   cc-client-1-MACHINE CACHE_DIR INITGATE ARGS...  ==  INITGATE cc ARGS...
  *
  * A gated compile spends most of its overhead starting Python and importing
  * libclang.  The server has done both once; for each call it forks a worker
@@ -136,6 +136,17 @@ static int open_fds(int *fds)
 	return count;
 }
 
+/* A cache folder others can write to must not hand this call, its
+ * arguments and environment to a server of theirs. */
+static int same_user(int sock)
+{
+	struct ucred peer;
+	socklen_t len = sizeof peer;
+
+	return getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
+	       peer.uid == getuid();
+}
+
 /* The server's socket in CACHE_DIR, through /proc for a path too long for sun_path. */
 static int connect_server(const char *cache)
 {
@@ -151,7 +162,8 @@ static int connect_server(const char *cache)
 			 SOCKET_NAME);
 	}
 	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sock >= 0 && connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0) {
+	if (sock >= 0 && (connect(sock, (struct sockaddr *)&addr, sizeof addr) != 0 ||
+			  !same_user(sock))) {
 		close(sock);
 		sock = -1;
 	}

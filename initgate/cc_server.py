@@ -39,7 +39,8 @@ from initgate.cc_fast import LAUNCHED_VAR  # noqa: F401 -- named here for reader
 PROTOCOL = "1"                  # initgate/cc_client.c and bin/initgate-cc say the same
 SOCKET_NAME = "cc-server-%s.sock" % PROTOCOL
 LOCK_NAME = "cc-server-%s.lock" % PROTOCOL
-CLIENT_NAME = "cc-client-%s" % PROTOCOL
+# By machine (`uname -m`): a home folder may be shared by machines of two kinds.
+CLIENT_NAME = "cc-client-%s-%s" % (PROTOCOL, os.uname().machine)
 MAGIC = b"IGC" + PROTOCOL.encode()
 SWITCH_VAR = "INITGATE_SERVER"
 IDLE_VAR = "INITGATE_SERVER_IDLE"
@@ -260,7 +261,11 @@ class Server:
                 conn.close()    # before 'P': the client runs the call the old way
                 return False
             conn.setblocking(True)
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:
+                conn.close()    # out of processes or memory: the client runs the call
+                continue
             if pid == 0:
                 self._become_worker(conn)
             self.workers[pid] = conn
