@@ -109,6 +109,23 @@ static int put_number(struct buffer *b, long n)
 	return put_string(b, text);
 }
 
+/*
+ * A server in another mount namespace (a container sharing the cache
+ * folder) would read other files under the same paths, and one in another
+ * pid namespace would hand back a pid that means another process here: the
+ * server takes a call only from its own namespaces.
+ */
+static int put_namespace(struct buffer *b, const char *kind)
+{
+	char path[64], link[128];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "/proc/self/ns/%s", kind);
+	n = readlink(path, link, sizeof link - 1);
+	link[n > 0 ? n : 0] = 0;
+	return put_string(b, link);
+}
+
 /* Every descriptor this process holds: a compiler run in its place inherits them. */
 static int open_fds(int *fds)
 {
@@ -175,8 +192,9 @@ static int connect_server(const char *cache)
 /*
  * The request: MAGIC, the payload's length and the descriptors' count (both
  * uint32), the descriptors' numbers here (int32 each), then the payload,
- * NUL-separated: INITGATE's real path, the folder, umask, nice value, the
- * number of arguments, the arguments, then the environment.
+ * NUL-separated: INITGATE's real path, this process's mount and pid
+ * namespaces, the folder, umask, nice value, the number of arguments, the
+ * arguments, then the environment.
  */
 static int build_request(struct buffer *head, struct buffer *body, int argc, char **argv,
 			 const char *identity, const int *fds, int nfds)
@@ -191,7 +209,8 @@ static int build_request(struct buffer *head, struct buffer *body, int argc, cha
 	nice_value = getpriority(PRIO_PROCESS, 0);
 	if ((nice_value == -1 && errno) || !getcwd(cwd, sizeof cwd))
 		return -1;
-	if (put_string(body, identity) || put_string(body, cwd) || put_number(body, mask) ||
+	if (put_string(body, identity) || put_namespace(body, "mnt") ||
+	    put_namespace(body, "pid") || put_string(body, cwd) || put_number(body, mask) ||
 	    put_number(body, nice_value) || put_number(body, argc - 3))
 		return -1;
 	for (int i = 3; i < argc; i++)

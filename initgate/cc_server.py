@@ -325,6 +325,8 @@ class Server:
             os.close(self.wake)
             os.close(self.lock)
             status = Worker(conn, self.identity).run()
+        except SystemExit as end:   # argparse's --help, --version and usage errors
+            status = end.code if isinstance(end.code, int) else 0 if end.code is None else 1
         except BaseException:   # noqa: B036 -- a worker never returns into the loop
             import traceback
 
@@ -385,19 +387,23 @@ class Worker:
             return None
         body = _receive_exactly(conn, length)
         fields = body.split(b"\0")[:-1]
-        identity, cwd, mask, nice, argc = fields[:5]
-        argc = int(argc)
-        if os.fsdecode(identity) != self.identity:
+        try:
+            identity, mount_ns, pid_ns, cwd, mask, nice, argc = fields[:7]
+            mask, nice, argc = int(mask), int(nice), int(argc)
+        except ValueError:      # not cc_client.c's request
+            identity = None
+        if identity is None or (os.fsdecode(identity), mount_ns, pid_ns) != (
+                self.identity, _namespace("mnt"), _namespace("pid")):
             for fd in fds:
                 os.close(fd)
             return None
-        argv = [os.fsdecode(word) for word in fields[5:5 + argc]]
+        argv = [os.fsdecode(word) for word in fields[7:7 + argc]]
         env = {}
-        for entry in fields[5 + argc:]:
+        for entry in fields[7 + argc:]:
             name, _, value = entry.partition(b"=")
             env[os.fsdecode(name)] = os.fsdecode(value)
         self._install(targets, fds)
-        return os.fsdecode(cwd), int(mask), int(nice), argv, env
+        return os.fsdecode(cwd), mask, nice, argv, env
 
     def _install(self, targets, fds):
         """The caller's descriptors at its own numbers; every other low one closed."""
@@ -415,6 +421,15 @@ class Worker:
                     os.close(fd)
                 except OSError:     # the listing's own descriptor, closed already
                     pass
+
+
+def _namespace(kind):
+    """As cc_client.c reads it: the caller must share the server's mount and
+    pid namespaces (its paths and pids must mean the same here)."""
+    try:
+        return os.readlink("/proc/self/ns/" + kind).encode()
+    except OSError:
+        return b""
 
 
 def _move_above(fd, floor):

@@ -324,3 +324,46 @@ def test_the_cache_dir_option_is_where_the_server_lives(build):
     finally:
         os.kill(server, signal.SIGTERM)
         wait_for(lambda: not alive(server), "the server to stop")
+
+
+def raw_call(build, fields, magic=cc_server.MAGIC):
+    """A request as cc_client.c sends it, without descriptors: the answers."""
+    import socket
+    import struct
+
+    body = b"".join(f + b"\0" for f in fields)
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.connect(str(build.socket))
+    conn.sendall(magic + struct.pack("<II", len(body), 0) + body)
+    answers = b""
+    reset = []
+    while True:
+        try:
+            chunk = conn.recv(100)
+        except ConnectionResetError:    # refused with some of the request unread
+            reset = [b"reset"]
+            break
+        if not chunk:
+            break
+        answers += chunk
+    conn.close()
+    return [answers[i:i + 1] for i in range(0, len(answers), 5)] + reset
+
+
+def own(kind):
+    return os.readlink("/proc/self/ns/" + kind).encode()
+
+
+def test_calls_from_elsewhere_are_refused(build):
+    build.start_server()
+    identity = os.path.realpath(installed_launcher().replace("initgate-cc", "initgate"))
+    call = [identity.encode(), own("mnt"), own("pid"), str(build.folder).encode(), b"18",
+            b"0", b"1", b"--version"]
+    assert raw_call(build, call) == [b"P", b"S"]          # the right caller is served
+    other_mount = call[:1] + [b"mnt:[1]"] + call[2:]
+    other_pids = call[:2] + [b"pid:[1]"] + call[3:]
+    other_initgate = [b"/elsewhere/initgate"] + call[1:]
+    for refused in (other_mount, other_pids, other_initgate, call[:5] + [b"x"] + call[6:]):
+        assert sorted(raw_call(build, refused)) == [b"P", b"R", b"S"]
+    not_ours = raw_call(build, call, magic=b"XXXX")
+    assert b"R" in not_ours or b"reset" in not_ours
