@@ -57,6 +57,10 @@ from initgate.passes import manifest
 
 log = logs.logger("initgate.cc")
 
+# The pid of the compile server whose worker runs this call, if one does
+# (initgate/cc_server.py sets it in the worker).
+served_by = None
+
 
 def add_arguments(parser):
     parser.add_argument("--init", metavar="NAME",
@@ -107,6 +111,9 @@ def run(args):
         log.debug("passing through: %s", shlex.join(words))
         return _run(cc_argv + cc_args)
 
+    if served_by:
+        log.info("run by the compile server, pid %d (INITGATE_SERVER=0 runs without it)",
+                 served_by)
     status = _gate_or_link(args, planned)
     if launched:
         # bin/initgate-cc ran this call without a server: start one for the next.

@@ -312,6 +312,7 @@ class Server:
 
     def _become_worker(self, conn):
         status = 1
+        worker = Worker(conn, self.identity)
         try:
             import signal
 
@@ -324,7 +325,7 @@ class Server:
             self.listener.close()
             os.close(self.wake)
             os.close(self.lock)
-            status = Worker(conn, self.identity).run()
+            status = worker.run()
         except SystemExit as end:   # argparse's --help, --version and usage errors
             status = end.code if isinstance(end.code, int) else 0 if end.code is None else 1
         except BaseException:   # noqa: B036 -- a worker never returns into the loop
@@ -337,6 +338,9 @@ class Server:
                 sys.stderr.flush()
             except (OSError, ValueError):
                 status = status or 120
+            # The status from here too, in case the server itself is gone by
+            # the time this process ends; the client takes the first.
+            _send(worker.conn, b"S", (status & 0xFF) << 8)
             os._exit(status)
 
 
@@ -364,8 +368,9 @@ class Worker:
             if stream is not None and hasattr(stream, "reconfigure"):
                 stream.reconfigure(line_buffering=stream.isatty())
 
-        from initgate import cli
+        from initgate import cc, cli
 
+        cc.served_by = os.getppid()
         return cli.main(["cc"] + argv)
 
     def _receive(self):

@@ -44,6 +44,8 @@ def stand_ins(tmp_path, monkeypatch):
         (work / name).write_bytes(b"\0" + cc_fast.GATED_MARK + b"\0")
     (work / "plain.o").write_bytes(b"\0no gates here\0")
     monkeypatch.chdir(work)
+    # An empty cache: no compile server's client for a deferred call to find.
+    monkeypatch.setenv("INITGATE_CACHE_DIR", str(tmp_path / "cache"))
     return launcher, bin_dir
 
 
