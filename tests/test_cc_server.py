@@ -225,6 +225,29 @@ def test_a_caller_killed_outright_still_stops_its_compile(build):
     assert alive(server)
 
 
+def test_many_calls_at_once_each_get_their_own_result(build):
+    server = build.start_server()
+    calls = []
+    for i in range(12):
+        (build.folder / ("f%d.c" % i)).write_text("int f%d(void) { return %d; }\n" % (i, i))
+        out = build.folder / ("probe%d.out" % i)
+        words = ["-fPIC", "-c", "f%d.c" % i, "-o", "f%d.o" % i]
+        if i % 3 == 2:
+            words[2:3] = ["-DBROKEN=", "-include", "missing-%d.h" % i, "f%d.c" % i]
+        calls.append((i, out, subprocess.Popen(
+            build.argv(*words), cwd=build.folder, env=dict(build.env, PROBE_OUT=str(out)),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+    for i, out, proc in calls:
+        _, stderr = proc.communicate(timeout=120)
+        if i % 3 == 2:
+            assert proc.returncode == 1 and "missing-%d.h" % i in stderr
+            continue
+        assert proc.returncode == 0, stderr
+        build.out = out
+        assert build.served(server)
+        assert b"f%d" % i in (build.folder / ("f%d.o" % i)).read_bytes()
+
+
 def test_a_call_outlives_a_killed_server(build):
     server = build.start_server()
     hold = build.folder / "hold"
@@ -328,6 +351,22 @@ def test_a_cache_path_longer_than_a_socket_address(tmp_path):
         assert len(str(build.socket)) > 108
         server = build.start_server()
         build.compile("deep.o")
+        assert build.served(server)
+    finally:
+        build.stop()
+
+
+@pytest.mark.parametrize("where", ["XDG_CACHE_HOME", "HOME"])
+def test_the_server_lives_in_the_default_cache_folder(tmp_path, where):
+    base = tmp_path / "base"
+    cache = base / "initgate" if where == "XDG_CACHE_HOME" else base / ".cache" / "initgate"
+    build = Build(tmp_path, cache=cache)
+    del build.env["INITGATE_CACHE_DIR"]
+    build.env.pop("XDG_CACHE_HOME", None)
+    build.env[where] = str(base)
+    try:
+        server = build.start_server()
+        build.compile("default.o")
         assert build.served(server)
     finally:
         build.stop()
