@@ -317,6 +317,8 @@ static void end_like(int status)
  * worker's wait status once it has ended.  The end of the stream before 'P'
  * means the server closed without taking the call.
  */
+static void await_worker(int sock, char **argv, int argc) __attribute__((noreturn));
+
 static void await_worker(int sock, char **argv, int argc)
 {
 	int have_pid = 0, refused = 0;
@@ -385,5 +387,4 @@ int main(int argc, char **argv)
 		fallback(argv, argc);
 	}
 	await_worker(sock, argv, argc);
-	return 1;
 }

@@ -34,8 +34,6 @@ import socket
 import struct
 import sys
 
-from initgate.cc_fast import LAUNCHED_VAR  # noqa: F401 -- named here for readers
-
 PROTOCOL = "1"                  # initgate/cc_client.c and bin/initgate-cc say the same
 SOCKET_NAME = "cc-server-%s.sock" % PROTOCOL
 LOCK_NAME = "cc-server-%s.lock" % PROTOCOL
@@ -397,6 +395,8 @@ class Worker:
             mask, nice, argc = int(mask), int(nice), int(argc)
         except ValueError:      # not cc_client.c's request
             identity = None
+        if identity is not None and (len(body) != length or len(fields) < 7 + argc):
+            identity = None     # cut short: never run a call with half its environment
         if identity is None or (os.fsdecode(identity), mount_ns, pid_ns) != (
                 self.identity, _namespace("mnt"), _namespace("pid")):
             for fd in fds:

@@ -426,7 +426,9 @@ def test_calls_from_elsewhere_are_refused(build):
     other_mount = call[:1] + [b"mnt:[1]"] + call[2:]
     other_pids = call[:2] + [b"pid:[1]"] + call[3:]
     other_initgate = [b"/elsewhere/initgate"] + call[1:]
-    for refused in (other_mount, other_pids, other_initgate, call[:5] + [b"x"] + call[6:]):
+    not_a_number = call[:5] + [b"x"] + call[6:]
+    too_few = call[:6] + [b"3"] + call[7:]
+    for refused in (other_mount, other_pids, other_initgate, not_a_number, too_few):
         assert set(raw_call(build, refused)) == {b"P", b"R", b"S"}
     not_ours = raw_call(build, call, magic=b"XXXX")
     assert b"R" in not_ours or b"reset" in not_ours
