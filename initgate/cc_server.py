@@ -75,7 +75,9 @@ def start_if_wanted(cache_option):
     identity = os.path.realpath(sys.argv[0])
     # Its own session, no descriptor of the build's (a pipe to `tee`, make's
     # jobserver): the build must not wait for it.
-    subprocess.Popen([sys.executable, "-m", "initgate.cc_server", cache, identity],
+    # -P: the server's folder (the cache) is not put on sys.path (Python 3.11+).
+    isolated = ["-P"] if sys.version_info >= (3, 11) else []
+    subprocess.Popen([sys.executable, *isolated, "-m", "initgate.cc_server", cache, identity],
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                      stderr=subprocess.DEVNULL, cwd=cache, close_fds=True,
                      start_new_session=True)
