@@ -432,3 +432,16 @@ def test_calls_from_elsewhere_are_refused(build):
         assert set(raw_call(build, refused)) == {b"P", b"R", b"S"}
     not_ours = raw_call(build, call, magic=b"XXXX")
     assert b"R" in not_ours or b"reset" in not_ours
+
+
+def test_the_server_under_load_with_callers_killed(tmp_path_factory):
+    """The reliability suite's server section (tests/reliability/server.py), quick size."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reliability"))
+    import fixtures
+    import server
+    import suite
+
+    outcome = server.run(fixtures.gcc_builder(tmp_path_factory), suite.QUICK["server_calls"],
+                         seed=1)
+    print(outcome.tried)
+    assert outcome.held, outcome.explain()

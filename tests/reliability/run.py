@@ -4,7 +4,7 @@
     python tests/reliability/run.py [--quick] [--seed N] [--only SECTION ...]
                                     [--work DIR] [--keep]
 
-Sections: stress, tsan, hostile, fuzz, rewrite, interrupt (tests/reliability/
+Sections: stress, tsan, hostile, fuzz, rewrite, interrupt, server (tests/reliability/
 suite.py).  --quick is the bounded size CI runs through pytest; the default
 is the full size, for people.  Output is a Markdown table, one row per
 check; the exit status is 0 only when every check held.  Everything is

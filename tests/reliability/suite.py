@@ -2,7 +2,7 @@
 
 A section is a function (builder set, profile) -> [Outcome].  run.py runs
 them all and prints the table; the pytest files (tests/test_stress.py,
-test_hostile.py, test_fuzz.py, test_interrupt.py) run the same functions
+test_hostile.py, test_fuzz.py, test_interrupt.py, test_cc_server.py) run the same functions
 with the QUICK profile, one assertion per outcome.
 """
 
@@ -14,14 +14,16 @@ import fuzz
 import hostile
 import interrupt
 import rewrite_corpus
+import server
 import stress
 
 QUICK = dict(stress_rounds=300, stress_init_us=20000, stress_calls=300,
              tsan_rounds=30, fuzz_inputs=1000, fuzz_load=30, cli_inputs=8,
-             interrupt_fractions=(0.1, 0.5, 0.9))
+             interrupt_fractions=(0.1, 0.5, 0.9), server_calls=60)
 FULL = dict(stress_rounds=5000, stress_init_us=50000, stress_calls=2000,
             tsan_rounds=500, fuzz_inputs=20000, fuzz_load=300, cli_inputs=150,
-            interrupt_fractions=(0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95))
+            interrupt_fractions=(0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95),
+            server_calls=600)
 
 TSAN_OPTIONS = {"TSAN_OPTIONS": "exitcode=66 halt_on_error=0 report_signal_unsafe=0"}
 
@@ -93,6 +95,10 @@ def interrupt_section(builder, profile, seed):
             for cmd in interrupt.commands(builder)]
 
 
+def server_section(builder, profile, seed):
+    return [server.run(builder, profile["server_calls"], seed)]
+
+
 SECTIONS = {
     "stress": stress_section,
     "tsan": tsan_section,
@@ -100,4 +106,5 @@ SECTIONS = {
     "fuzz": fuzz_section,
     "rewrite": rewrite_section,
     "interrupt": interrupt_section,
+    "server": server_section,
 }
