@@ -357,7 +357,11 @@ class Worker:
             _send(self.conn, b"R", 0)
             return 0
         cwd, mask, nice, argv, env = request
-        os.chdir(cwd)
+        try:
+            os.chdir(cwd)
+        except OSError:         # gone since: the client's own run says what it says
+            _send(self.conn, b"R", 0)
+            return 0
         os.umask(mask)
         if nice > os.getpriority(os.PRIO_PROCESS, 0):
             os.setpriority(os.PRIO_PROCESS, 0, nice)

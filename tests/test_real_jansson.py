@@ -1,5 +1,10 @@
 """jansson through its own autotools build with `initgate cc`, and its whole suite.
 
+The build goes through bin/initgate-cc, as the README tells builds to, so
+its gated compiles and the library link run in the compile server
+(initgate/cc_server.py) once the first has started it, two at a time
+(make -j2).
+
 libtool compiles every source twice (-fPIC for the shared library, which
 the wrapper gates, and without for the static one, which it leaves alone)
 and links libjansson.so with -Bsymbolic-functions, --default-symver and a
@@ -19,25 +24,16 @@ against libjansson.so instead.
 
 import os
 import subprocess
-import sys
 import time
 
 import pytest
 
-from conftest import REPO, require_tool, run, run_initgate
+from conftest import REPO, installed_launcher, require_tool, run, run_initgate
 from real.holder import InitHolder
 from real.sources import copy_tree
 
 REAL = os.path.join(REPO, "tests", "real")
 LIBRARY = "src/.libs/libjansson.so"
-
-
-def initgate_script():
-    script = os.path.join(os.path.dirname(sys.executable), "initgate")
-    if not os.access(script, os.X_OK):
-        pytest.fail("%s: not found; install initgate into this Python (pip install -e .)"
-                    % script)
-    return script
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +49,7 @@ def jansson(tmp_path_factory):
         exports.write_text("".join(line.strip() + "\n" for line in f
                                    if line.strip().startswith(("json_", "jansson_"))))
     # libtool moves any -m option of CC to the link line, so not `python -m`.
-    wrapper = [initgate_script(), "cc", "--init", "jansson_test_init",
+    wrapper = [installed_launcher(), "--init", "jansson_test_init",
                "--init-source", os.path.join(REAL, "jansson_init.c"),
                "--init-cflag=-I%s" % (build / "src"), "--init-cflag=-I" + REAL,
                "--exports", str(exports), "--cache-dir", str(build.parent / "cache"), "--",
