@@ -24,11 +24,11 @@ It runs `CC ARGS...` as given, except for two kinds of command:
   removed, so make never takes an unpatched library for a finished one.
 
 Everything else (preprocessing, -M, --version, executables, objects compiled
-without -fPIC, other languages) runs unchanged.  bin/initgate-cc, the front
-end builds use, runs this module's calls in a compile server
-(initgate/cc_server.py) once one is up; each runs there as it would here.  The exit status is the
+without -fPIC, other languages) runs unchanged.  The exit status is the
 compiler's (128 + N if signal N killed it, as a shell would report), and its
-output goes straight to the terminal.
+output goes straight to the terminal.  bin/initgate-cc, the front end builds
+use, runs this module's calls in a compile server (initgate/cc_server.py)
+once one is up; each runs there as it would here.
 
 Limits, on purpose or not yet lifted:
 - Objects compiled without -fPIC stay ungated: they go into executables and
