@@ -321,9 +321,14 @@ def test_no_server_without_one(build):
     assert build.server_pid() is None
 
 
-def test_a_server_is_not_started_for_calls_it_passes_through(build):
-    proc = build.run("-c", "lib.c", "-o", "plain.o")
-    assert proc.returncode == 0, proc.stderr
+def test_a_server_is_not_started_for_calls_that_are_passed_through(build):
+    # The first by initgate-cc itself, the second by `initgate cc` (-fPIC
+    # makes initgate-cc hand it over; -E makes initgate cc pass it through).
+    for words in (["-c", "lib.c", "-o", "plain.o"], ["-fPIC", "-E", "lib.c", "-o", "lib.i"]):
+        proc = build.run(*words)
+        assert proc.returncode == 0, proc.stderr
+    # One process between this test and the compiler: `initgate cc`, no server.
+    assert build.probed()["grandparent"] == str(os.getpid())
     assert not (build.cache / cc_server.LOCK_NAME).exists()
 
 
