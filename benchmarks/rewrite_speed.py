@@ -2,26 +2,30 @@
 
 Generates a C file of at least 50,000 lines (exported, static, hidden and
 inline functions, with bodies of a realistic size, after the usual libc
-headers), then measures CPU time (user + system: the machine may be shared),
-median of several round-robin runs on the same file and flags:
+headers), then measures CPU time (user + system of the process and the
+compilers it runs: the machine may be shared) and wall time, median of
+several round-robin runs on the same file and flags:
 
-- rewrite_file, in process, parsing declarations only (skip_bodies=True:
-  what `initgate cc` pays per file, and `initgate rewrite --skip-bodies`);
-- rewrite_file with the full parse (`initgate rewrite`'s default, which also
-  reports errors inside function bodies);
-- the same libclang parse with no walk at all (the floor of the full pass);
-- `initgate rewrite` as a command, both ways (adds Python start-up and
-  writing; run as a user runs it, through the installed script with
-  bytecode cached);
+- rewrite_file, in process, three ways:
+  - bodies skipped (skip_bodies=True: what `initgate cc` pays per file, and
+    `initgate rewrite --skip-bodies`);
+  - bodies checked by gcc (`initgate rewrite`'s default when the build's
+    compiler is gcc): libclang reads the declarations with bodies skipped
+    while `gcc -fsyntax-only` checks the file beside it
+    (passes/body_check.py);
+  - the full libclang parse (`--check-bodies libclang`);
+- the same libclang parse with no walk at all, both ways (the floor);
+- `initgate rewrite` as a command, the same three ways (adds Python
+  start-up and writing; run as a user runs it, through the installed script
+  with bytecode cached);
 - `clang -fsyntax-only` for every clang on PATH (Debian's clang-N): the
   ratio that matters is to the clang of libclang's own version, or to the
   versions either side of it (the front end's speed changes from release to
   release, and Debian 12 has clang 14, 16 and 19 but no 18);
 - `gcc -fsyntax-only`.
 
-Prints a Markdown table and the two ratios issue 3 asks for, for the
-skipped-body pass (the first rows, which benchmarks/tool_speed.py reads) and
-for the full one.
+Prints a Markdown table (CPU seconds first: benchmarks/tool_speed.py reads
+that column) and the two ratios issue 3 asks for, for each way.
 
     .venv/bin/python benchmarks/rewrite_speed.py [--lines N] [--runs N]
 """
@@ -112,24 +116,29 @@ def generate(path, lines):
         return sum(1 for _ in source)
 
 
-def run_child(command, env=None):
-    """CPU seconds (user + system) a command took."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                   env=env)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+def cpu_seconds():
+    """User + system time of this process and of every child it has waited for."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
-def in_process(action):
-    """CPU seconds an in-process action took (all threads)."""
-    before = time.process_time()
+def timed(action):
+    """(CPU seconds, wall seconds) that action() took, its compilers included."""
+    cpu, wall = cpu_seconds(), time.perf_counter()
     action()
-    return time.process_time() - before
+    return cpu_seconds() - cpu, time.perf_counter() - wall
+
+
+def run_child(command, env=None):
+    return timed(lambda: subprocess.run(command, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, check=True, env=env))
 
 
 def measure(candidates, runs):
-    """Median CPU seconds of each candidate, measured round-robin.
+    """Median (CPU, wall) seconds of each candidate, measured round-robin.
 
     The machine is shared: CPU time rather than wall time, and one run of
     every candidate per round, so that load that comes and goes lands on
@@ -141,7 +150,8 @@ def measure(candidates, runs):
     for _ in range(runs):
         for name, measure_once in candidates:
             samples[name].append(measure_once())
-    return [(name, statistics.median(samples[name])) for name, _ in candidates]
+    return [(name, statistics.median(c for c, _ in samples[name]),
+             statistics.median(w for _, w in samples[name])) for name, _ in candidates]
 
 
 def find_clangs():
@@ -189,25 +199,24 @@ def main():
     env["PYTHONPYCACHEPREFIX"] = os.path.join(folder, "pycache")
     command = initgate + ["rewrite", "--init", "bench_init", "-o", os.path.join(folder, "out"),
                           source, "--"] + FLAGS
-    skipping = command[:len(initgate) + 1] + ["--skip-bodies"] + command[len(initgate) + 1:]
-    candidates = [
-        ("initgate rewrite_file (in process), bodies skipped",
-         lambda: in_process(lambda: rewrite_file(source, FLAGS, "bench_init",
-                                                 skip_bodies=True))),
-        ("initgate rewrite_file (in process), full parse",
-         lambda: in_process(lambda: rewrite_file(source, FLAGS, "bench_init"))),
-        ("libclang parse only, bodies skipped",
-         lambda: in_process(lambda: index.parse(
-             source, args=parse_args,
-             options=libclang.PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES
-             | libclang.PARSE_SKIP_FUNCTION_BODIES))),
-        ("libclang parse only, full",
-         lambda: in_process(lambda: index.parse(
-             source, args=parse_args,
-             options=libclang.PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES))),
-        ("`initgate rewrite` command, --skip-bodies", lambda: run_child(skipping, env)),
-        ("`initgate rewrite` command, full parse", lambda: run_child(command, env)),
-    ]
+    env["CC"] = "gcc"           # the build's compiler, which checks bodies by default
+    ways = [("bodies skipped", "--skip-bodies", dict(skip_bodies=True)),
+            ("bodies checked by gcc", None, dict(check_bodies="gcc")),
+            ("full libclang parse", "--check-bodies libclang", dict(check_bodies="libclang"))]
+    candidates = []
+    for label, _option, settings in ways:
+        candidates.append(("initgate rewrite_file (in process), " + label,
+                           lambda s=settings: timed(
+                               lambda: rewrite_file(source, FLAGS, "bench_init", **s))))
+    for label, skip in (("bodies skipped", libclang.PARSE_SKIP_FUNCTION_BODIES), ("full", 0)):
+        candidates.append(("libclang parse only, " + label, lambda skip=skip: timed(
+            lambda: index.parse(source, args=parse_args, options=skip
+                                | libclang.PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES))))
+    for label, option, _settings in ways:
+        words = option.split() if option else []
+        candidates.append(("`initgate rewrite` command, " + (option or "default (%s)" % label),
+                           lambda w=words: run_child(command[:len(initgate) + 1] + w
+                                                     + command[len(initgate) + 1:], env)))
     clangs = find_clangs()
     for name, _version in clangs:
         candidates.append(("`%s -fsyntax-only`" % name, lambda name=name: run_child(
@@ -217,28 +226,34 @@ def main():
         candidates.append(("`gcc -fsyntax-only`", lambda: run_child(
             [gcc, "-fsyntax-only", "-w"] + FLAGS + [source])))
     rows = measure(candidates, args.runs)
-    times = dict(rows)
-    skipped, full = rows[0][1], rows[1][1]
-    gcc_time = times.get("`gcc -fsyntax-only`")
+    cpu = {name: seconds for name, seconds, _ in rows}
+    wall = {name: seconds for name, _, seconds in rows}
+    skipped = rows[0][1]
+    gcc_name = "`gcc -fsyntax-only`"
 
     print("File: %d lines, flags: %s; median of %d runs\n" % (lines, " ".join(FLAGS),
                                                              args.runs))
-    print("| what | CPU seconds | rewrite_file, bodies skipped / this |")
-    print("|---|---:|---:|")
-    for name, seconds in rows:
-        print("| %s | %.3f | %.2f |" % (name, seconds, skipped / seconds))
+    print("| what | CPU seconds | wall seconds | rewrite_file, bodies skipped / this (CPU) |")
+    print("|---|---:|---:|---:|")
+    for name, seconds, elapsed in rows:
+        print("| %s | %.3f | %.3f | %.2f |" % (name, seconds, elapsed, skipped / seconds))
     print()
     print("walk and render cost over the bare parse: %.1f%% (bodies skipped), %.1f%% (full)"
-          % (100 * (skipped / times["libclang parse only, bodies skipped"] - 1),
-             100 * (full / times["libclang parse only, full"] - 1)))
+          % (100 * (skipped / cpu["libclang parse only, bodies skipped"] - 1),
+             100 * (cpu["initgate rewrite_file (in process), full libclang parse"]
+                    / cpu["libclang parse only, full"] - 1)))
     print("libclang is %s" % libclang_version())
-    for label, seconds in (("bodies skipped", skipped), ("full parse", full)):
-        for name, version in clangs:
-            print("ratio to %s -fsyntax-only (clang %s), %s: %.2f (target 1.05)"
-                  % (name, version, label, seconds / times["`%s -fsyntax-only`" % name]))
-        if gcc_time:
-            print("ratio to gcc -fsyntax-only, %s: %.2f (target 1.5; issue 8: 1.0)"
-                  % (label, seconds / gcc_time))
+    for label, _option, _settings in ways:
+        name = "initgate rewrite_file (in process), " + label
+        for clang, version in clangs:
+            other = "`%s -fsyntax-only`" % clang
+            print("ratio to %s -fsyntax-only (clang %s), %s: %.2f CPU, %.2f wall "
+                  "(target 1.05)" % (clang, version, label, cpu[name] / cpu[other],
+                                     wall[name] / wall[other]))
+        if gcc_name in cpu:
+            print("ratio to gcc -fsyntax-only, %s: %.2f CPU, %.2f wall (target 1.5; "
+                  "issue 8: 1.0)" % (label, cpu[name] / cpu[gcc_name],
+                                     wall[name] / wall[gcc_name]))
     if not clangs:
         print("no clang binary on PATH (install Debian's clang-16 and clang-19 to measure "
               "the clang ratio); the libclang parse-only rows are the same front end")

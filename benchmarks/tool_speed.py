@@ -26,17 +26,16 @@ PATCH_SIZES = {"full": (40000, 3), "quick": (3000, 1), "smoke": (50, 1)}
 HERE = Path(__file__).resolve().parent
 
 
-def table_seconds(text):
-    """{first cell: first number after it} for every row of a Markdown table."""
+def table_seconds(text, column=0):
+    """{first cell: its number `column` (0: the first)} for every row of a Markdown table."""
     seconds = {}
     for line in text.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) < 2 or not line.lstrip().startswith("|"):
             continue
-        for cell in cells[1:]:
-            if re.fullmatch(r"\d+(\.\d+)?", cell):
-                seconds[cells[0]] = float(cell)
-                break
+        numbers = [float(cell) for cell in cells[1:] if re.fullmatch(r"\d+(\.\d+)?", cell)]
+        if len(numbers) > column:
+            seconds[cells[0]] = numbers[column]
     return seconds
 
 
@@ -63,7 +62,9 @@ def rewrite_rows(level):
     gcc = lookup(seconds, "`gcc -fsyntax-only`", "rewrite_speed.py")
     anchor = "gcc -fsyntax-only %.2f" % gcc
     rows = []
-    for mode, flag in (("bodies skipped", "--skip-bodies"), ("full parse", "full parse")):
+    ways = (("bodies skipped", "--skip-bodies"), ("bodies checked by gcc", "default"),
+            ("full libclang parse", "--check-bodies libclang"))
+    for mode, flag in ways:
         in_process = lookup(seconds, "initgate rewrite_file (in process), " + mode,
                             "rewrite_speed.py")
         command = lookup(seconds, "`initgate rewrite` command, " + flag, "rewrite_speed.py")
@@ -74,6 +75,14 @@ def rewrite_rows(level):
             Row(SECTION, "s, `initgate rewrite` command (%s), same file" % mode,
                 "%.2f" % command, anchor, ratio(command, gcc), "<= 1.0", command <= gcc),
         ]
+    # CPU time above; the default's two parses run side by side, so the wall
+    # time a user waits is less.
+    wall = table_seconds(out, column=1)
+    gcc_wall = lookup(wall, "`gcc -fsyntax-only`", "rewrite_speed.py")
+    command = lookup(wall, "`initgate rewrite` command, default", "rewrite_speed.py")
+    rows.append(Row(SECTION, "s wall, `initgate rewrite` command (bodies checked by gcc)",
+                    "%.2f" % command, "gcc -fsyntax-only %.2f wall" % gcc_wall,
+                    ratio(command, gcc_wall), "<= 1.0", command <= gcc_wall))
     return rows
 
 

@@ -7,30 +7,37 @@ for each definition in a project file, the facts passes/exported.py judges
 -> a list of Definition records and, if the file defines it, the init
 function's signature.
 
-Two ways to parse, chosen by Options.skip_bodies:
+Two ways to parse, and three ways to treat errors inside function bodies
+(Options.skip_bodies and Options.check_bodies):
 
-- The full parse (the default, and what `initgate rewrite` does unless told
-  otherwise) checks every function body: a file that does not compile is
-  reported with the compiler's `file:line:col` before anything is written,
-  as the rewrite's contract promises.  Each body's `{` comes from the tree.
-- The skipped-body parse (`initgate cc`, `initgate rewrite --skip-bodies`)
-  reads declarations only, five to ten times faster: what decides gating
-  (linkage, visibility, attributes, inline rules) is all in the
-  declarations.  Errors outside bodies are still reported; errors inside a
-  body are not, and are left to the compiler that builds the rewritten file
+- The full parse (`--check-bodies libclang`, and the API's default) checks
+  every function body: a file that does not compile is reported with the
+  compiler's `file:line:col` before anything is written, as the rewrite's
+  contract promises.  Each body's `{` comes from the tree.
+- `initgate rewrite`'s default gets the same promise at about half the
+  cost: the skipped-body parse below, with the build's own compiler
+  checking the whole file at the same time (passes/body_check.py); its
+  error lines are the diagnostic.  For a clang, or when no compiler is
+  found, or when it refuses the command line, or when the file holds a
+  `#pragma GCC visibility`, this falls back to the full parse.
+- The skipped-body parse alone (`initgate cc`, `initgate rewrite
+  --skip-bodies`) reads declarations only, five to ten times faster: what
+  decides gating (linkage, visibility, attributes, inline rules) is all in
+  the declarations.  Errors outside bodies are still reported; errors
+  inside a body are not, and are left to the compiler that builds the rewritten file
   next (the wrapper runs it right after, and `#line` makes it name the
   original file and line).  The tree then holds no brace: each definition's
   `{` is found in the text after its declarator (passes/braces.py), which
   also tells definitions (`{`) from declarations (`;`); libclang's indexer
   settles what the text does not (clang_isCursorDefinition says no to
-  every function whose body was skipped).  When
-  the text after some declarator is not plainly a `{` (a macro, a
-  preprocessor line, a digraph), the unit is parsed again in full and the
-  answer is the full parse's, so both ways give the same bytes.  What only
-  a body can hold is not seen: a `#pragma GCC visibility` inside a function
-  body, or a call that implicitly declares a function later defined
-  `inline` (whose emitted symbol the implicit declaration would decide);
-  passes/braces.py names the one brace shape it reads wrongly.
+  every function whose body was skipped).  When the text after some
+  declarator is not plainly a `{` (a macro, a preprocessor line, a
+  digraph), the unit is parsed again in full and the answer is the full
+  parse's, so both ways give the same bytes.  What only a body can hold
+  is not seen: a `#pragma GCC visibility` inside a function body (hence the
+  fallback above), or a call that implicitly declares a function later
+  defined `inline` (whose emitted symbol the implicit declaration would
+  decide: clang, and so the full parse, emits none either).
 
 Speed: the walk is the only part of the pass that is not the parse itself.
 It visits top-level declarations only, never a body, and reads what it
@@ -50,7 +57,7 @@ from clang import cindex
 
 from initgate import logs
 from initgate.errors import SourceError
-from initgate.passes import braces, exported, facts, libclang as lc, toolchain
+from initgate.passes import body_check, braces, exported, facts, libclang as lc, toolchain
 
 log = logs.logger("initgate.rewrite")
 
@@ -58,6 +65,8 @@ log = logs.logger("initgate.rewrite")
 # to a line start, which is ten times faster on a large file: text that only
 # looks like one (in a string) merely sends the file down the exact path.
 _LINE_DIRECTIVE = re.compile(rb"#[ \t]*(?:line\b|[0-9])")
+
+_VISIBILITY_PRAGMA = re.compile(rb"#[ \t]*pragma[ \t]+GCC[ \t]+visibility")
 
 
 # Plain classes and named tuples rather than dataclasses and typing: the
@@ -93,13 +102,18 @@ class Options:
     """What the user said about gating, shared by every file of one run."""
 
     def __init__(self, init_name, ungated=frozenset(), export_list=None, root=None,
-                 continue_on_macro_brace=False, skip_bodies=False):
+                 continue_on_macro_brace=False, skip_bodies=False,
+                 check_bodies=body_check.LIBCLANG):
         self.init_name = init_name
         self.ungated = ungated
         self.export_list = export_list           # exported.ExportList or None
         self.root = root                         # project root: headers under it are rewritten
         self.continue_on_macro_brace = continue_on_macro_brace
         self.skip_bodies = skip_bodies           # parse declarations only (module docstring)
+        # What checks function bodies when they are not skipped: "libclang"
+        # (its full parse), a compiler command, or None for the build's own
+        # compiler (passes/body_check.py).
+        self.check_bodies = check_bodies
 
 
 class Analysis:
@@ -177,20 +191,54 @@ def _format_diagnostic(diagnostic):
     return "%s:%d:%d: %s: %s" % (name, line, column, severity, diagnostic.spelling)
 
 
-def analyze(path, build_flags, options):
-    """Every function definition the translation unit of `path` puts in project files."""
+def analyze(path, build_flags, options, compiler=None):
+    """Every function definition the translation unit of `path` puts in project files.
+
+    `compiler` is the build's compiler for this unit, when compile_commands.json
+    names it (options.check_bodies decides what checks the bodies).
+    """
     gnu89 = toolchain.uses_gnu89_inline(build_flags)
-    if options.skip_bodies:
-        walk = _Walk(parse(path, build_flags, skip_bodies=True), path, options, gnu89,
-                     skipped_bodies=True)
+    check = None
+    if not options.skip_bodies:
+        check = _start_check(path, build_flags, options, compiler)
+    if options.skip_bodies or check:
         try:
-            with lc.signals_held():
-                return walk.run()
+            analysis = _skipped_walk(path, build_flags, options, gnu89)
+            if not check or check.result():
+                return analysis
         except _BraceNotInText as missing:
             log.debug("%s; parsing %s again with function bodies", missing, path)
         finally:
-            walk.close()
+            if check:
+                check.cancel()
     walk = _Walk(parse(path, build_flags), path, options, gnu89)
+    try:
+        with lc.signals_held():
+            return walk.run()
+    finally:
+        walk.close()
+
+
+def _start_check(path, build_flags, options, compiler):
+    """The build's compiler checking the bodies of `path`, or None when
+    libclang's full parse is to do it (passes/body_check.py)."""
+    compiler = body_check.compiler_for(options.check_bodies, compiler)
+    if compiler is None:
+        return None
+    # A visibility pragma inside a body changes what is exported, and only
+    # the full parse sees it.
+    try:
+        with open(path, "rb") as source:
+            if _VISIBILITY_PRAGMA.search(source.read()):
+                return None
+    except OSError:
+        return None             # parse() reports it
+    return body_check.Check(compiler, path, build_flags)
+
+
+def _skipped_walk(path, build_flags, options, gnu89):
+    walk = _Walk(parse(path, build_flags, skip_bodies=True), path, options, gnu89,
+                 skipped_bodies=True)
     try:
         with lc.signals_held():
             return walk.run()

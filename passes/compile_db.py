@@ -8,7 +8,8 @@ from initgate.errors import InitgateError
 
 
 def load(build_dir):
-    """[(absolute source path, flags)] for every C entry of BUILD_DIR's database."""
+    """[(absolute source path, flags, compiler)] for every C entry of BUILD_DIR's
+    database; the compiler is the command's first word."""
     path = os.path.join(build_dir, "compile_commands.json")
     try:
         with open(path, encoding="utf-8") as source:
@@ -29,7 +30,10 @@ def load(build_dir):
         source = os.path.normpath(os.path.join(directory, entry["file"]))
         if not source.endswith(".c"):
             continue
-        units.append((source, _flags(arguments[1:], directory, entry["file"])))
+        compiler = arguments[0] if arguments else None
+        if compiler and os.sep in compiler:
+            compiler = os.path.join(directory, compiler)
+        units.append((source, _flags(arguments[1:], directory, entry["file"]), compiler))
     return units
 
 

@@ -14,7 +14,7 @@ import os
 
 from initgate import logs
 from initgate.errors import InitgateError, SourceError
-from initgate.passes import analyze as analysis_mod, exported, render
+from initgate.passes import analyze as analysis_mod, body_check, exported, render
 from initgate.passes.analyze import Options
 
 log = logs.logger("initgate.rewrite")
@@ -53,32 +53,40 @@ def load_exports(path):
 
 
 def rewrite_file(path, flags, init_name, *, ungated=(), exports=None, root=None,
-                 continue_on_macro_brace=False, skip_bodies=False):
+                 continue_on_macro_brace=False, skip_bodies=False,
+                 check_bodies=body_check.LIBCLANG):
     """Rewrite one translation unit in memory; nothing is written.
 
     `flags` are the build's compiler flags for `path`; `exports` an
     ExportList (see load_exports) or None; `root` the project folder whose
     headers may be edited (None: only `path` itself); `skip_bodies` parses
     declarations only, leaving errors inside function bodies to the compiler
-    (passes/analyze.py).  Returns a RewriteResult whose files always include
+    (passes/analyze.py); otherwise `check_bodies` says what checks them (see
+    make_options).  Returns a RewriteResult whose files always include
     `path`.
     """
     options = make_options(init_name, ungated, exports, root, continue_on_macro_brace,
-                           skip_bodies)
+                           skip_bodies, check_bodies)
     result = rewrite_units([(path, list(flags))], options)
     result.main_path = path
     return result
 
 
 def make_options(init_name, ungated=(), exports=None, root=None, continue_on_macro_brace=False,
-                 skip_bodies=False):
+                 skip_bodies=False, check_bodies=body_check.LIBCLANG):
+    """Options for rewrite_units.  `check_bodies` says what checks function
+    bodies when they are parsed: "libclang" (the full parse), None (the
+    build's compiler, with bodies skipped by libclang), or a compiler
+    command (passes/body_check.py)."""
     return Options(init_name=init_name, ungated=frozenset(ungated), export_list=exports,
                    root=os.path.realpath(root) if root else None,
-                   continue_on_macro_brace=continue_on_macro_brace, skip_bodies=skip_bodies)
+                   continue_on_macro_brace=continue_on_macro_brace, skip_bodies=skip_bodies,
+                   check_bodies=check_bodies)
 
 
 def rewrite_units(units, options, jobs=1, progress=None):
-    """Rewrite translation units [(path, flags)]; see the module docstring."""
+    """Rewrite translation units [(path, flags)] or [(path, flags, compiler)];
+    see the module docstring."""
     analyses = _analyze_all(units, options, jobs, progress)
     _check(analyses, options)
     merged = _merge(analyses)
@@ -131,7 +139,7 @@ def _analyze_all(units, options, jobs, progress):
     if jobs <= 1 or len(units) <= 1:
         for unit in units:
             try:
-                analyses.append(analysis_mod.analyze(unit[0], unit[1], options))
+                analyses.append(_analyze_unit(unit, options))
             except SourceError as err:
                 errors.append(err)
             if progress:
@@ -149,8 +157,8 @@ def _analyze_all(units, options, jobs, progress):
         pool = ProcessPoolExecutor(max_workers=min(jobs, len(units)), mp_context=context,
                                    initializer=_worker_start)
         try:
-            futures = {pool.submit(analysis_mod.analyze, path, flags, options): index
-                       for index, (path, flags) in enumerate(units)}
+            futures = {pool.submit(_analyze_unit, unit, options): index
+                       for index, unit in enumerate(units)}
             done = [None] * len(units)
             for future in as_completed(futures):
                 done[futures[future]] = future
@@ -170,6 +178,11 @@ def _analyze_all(units, options, jobs, progress):
         raise SourceError(str(errors[0]), more=errors[0].more + [
             line for err in errors[1:] for line in err.lines()])
     return analyses
+
+
+def _analyze_unit(unit, options):
+    path, flags = unit[:2]
+    return analysis_mod.analyze(path, flags, options, unit[2] if len(unit) > 2 else None)
 
 
 def _worker_start():

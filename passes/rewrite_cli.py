@@ -50,9 +50,14 @@ def _add_options(parser):
                         help="take files and flags from BUILD_DIR/compile_commands.json")
     parser.add_argument("-j", dest="jobs", type=int, default=1, metavar="N",
                         help="rewrite N files in parallel")
+    parser.add_argument("--check-bodies", metavar="CC|libclang|none",
+                        help="what reports errors inside function bodies: a compiler, "
+                             "libclang's full parse, or nothing (default: the build's "
+                             "compiler: compile_commands.json's, else $CC, else cc; "
+                             "libclang if that is a clang or is not found)")
     parser.add_argument("--skip-bodies", action="store_true",
-                        help="parse declarations only, several times faster; errors inside "
-                             "function bodies are then left for the compiler to report")
+                        help="the same as --check-bodies none: errors inside function "
+                             "bodies are left for the build to report")
     parser.add_argument("--skip-macro-braces", action="store_true",
                         help="leave a definition whose opening brace comes from a macro "
                              "ungated (listed in the manifest) instead of failing")
@@ -70,8 +75,9 @@ def run(args):
     units = _units(args)
     root = os.path.realpath(args.root) if args.root else _common_folder(u[0] for u in units)
     exports = rewrite.load_exports(args.exports) if args.exports else None
+    skip_bodies = args.skip_bodies or args.check_bodies == "none"
     options = rewrite.make_options(args.init, args.ungated, exports, root,
-                                   args.skip_macro_braces, args.skip_bodies)
+                                   args.skip_macro_braces, skip_bodies, args.check_bodies)
     result = rewrite.rewrite_units(units, options, jobs=args.jobs,
                                    progress=_progress(len(units)))
     if result.init_file is None:
@@ -142,7 +148,7 @@ def _units(args):
         if sources:
             wanted = {os.path.realpath(s) for s in sources}
             units = [u for u in units if os.path.realpath(u[0]) in wanted]
-        units = [(path, flags + args.flags) for path, flags in units]
+        units = [(path, flags + args.flags, compiler) for path, flags, compiler in units]
     else:
         units = [(path, list(args.flags)) for path in sources]
     if not units:

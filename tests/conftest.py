@@ -37,10 +37,10 @@ def stop_compile_servers(tmp_path_factory):
                 pass
 
 
-def run_initgate(*args, cwd=None, check=True):
+def run_initgate(*args, cwd=None, check=True, env=None):
     """Run `initgate ARGS` with this interpreter; return the CompletedProcess."""
     proc = subprocess.run([sys.executable, "-m", "initgate", *map(str, args)],
-                          cwd=cwd, capture_output=True, text=True)
+                          cwd=cwd, capture_output=True, text=True, env=env)
     if check and proc.returncode != 0:
         raise AssertionError("initgate %s failed (%d):\n%s%s"
                              % (" ".join(map(str, args)), proc.returncode,

@@ -65,6 +65,8 @@ def test_tool_speed_runs_the_other_scripts(toolchain):
     assert proc.returncode == 0, proc.stderr + proc.stdout
     figures = [row[1] for row in table_rows(proc.stdout) if row[0] == "5 tool speed"]
     assert any("rewrite_file" in f for f in figures)
+    assert any("bodies checked by gcc" in f and f.startswith("s wall") for f in figures)
+    assert not any(f.startswith("NOT MEASURED") for f in figures), proc.stdout
     assert any("patch-elf" in f for f in figures)
     assert any("-j 1" in f for f in figures)
 
@@ -83,6 +85,9 @@ def test_reading_another_script_table():
     seconds = tool_speed.table_seconds(text)
     assert seconds == {"objcopy LIB OUT": 0.018, "ratio patch-elf / objcopy": 9.54}
     assert tool_speed.lookup(seconds, "objcopy", "x.py") == 0.018
+    two = "| what | CPU | wall |\n|---|---:|---:|\n| gcc | 0.30 | 0.25 |\n| one | 0.1 | x |\n"
+    assert tool_speed.table_seconds(two, column=1) == {"gcc": 0.25}
+    assert tool_speed.table_seconds(two) == {"gcc": 0.30, "one": 0.1}
     with pytest.raises(report.BenchError, match="x.py printed no row starting 'gcc'"):
         tool_speed.lookup(seconds, "gcc", "x.py")
 

@@ -18,6 +18,9 @@ For every case the test also checks that:
   the expected output (with the flags of `args`, and the runtime from
   `initgate runtime`): nothing exported is missed, nothing internal is gated.
 
+Errors inside function bodies are the compiler's: `cc`, as `initgate
+rewrite` runs it by default, unless `args` says `--check-bodies libclang`.
+
 `@RUNTIME_C@` in `args` stands for the folder of the bundled runtime sources,
 so a case can include the real `initgate.h`.
 
@@ -43,6 +46,10 @@ REGENERATE = os.environ.get("INITGATE_REGEN") == "1"
 with open(os.path.join(SOURCE_DIR, "gate.h"), "rb") as _header:
     PROLOGUE = _header.read()
 BOM = b"\xef\xbb\xbf"
+# Function bodies are checked by the build's compiler, cc here; its
+# messages depend on the locale.
+CHECK_ENV = {k: v for k, v in os.environ.items() if k not in ("CC", "LANG", "LC_MESSAGES")}
+CHECK_ENV["LC_ALL"] = "C.UTF-8"
 
 
 def split_bom(data):
@@ -99,7 +106,7 @@ def test_golden(tmp_path, scenario):
     before = snapshot(work)
     options, flags = read_args(case)
     proc = run_initgate("rewrite", *options, "-o", "out", "--manifest", "manifest.json",
-                        "--", *flags, cwd=work, check=False)
+                        "--", *flags, cwd=work, check=False, env=CHECK_ENV)
     for name, data in before.items():
         assert (work / name).read_bytes() == data, "input %s was modified" % name
 

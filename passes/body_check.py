@@ -1,0 +1,153 @@
+"""Check function bodies with the build's own compiler.
+
+`initgate rewrite` promises that a file that does not compile is reported,
+with the compiler's diagnostic, before anything is written.  Gating needs
+declarations only, which libclang reads several times faster with function
+bodies skipped (passes/analyze.py); what that parse cannot see is an error
+inside a body.  Finding those is the compiler's job, and the build's
+compiler is the one whose verdict the build will meet: it runs here as
+`CC -fsyntax-only -w` on the same file and flags, beside the skipped parse,
+and its error lines are reported as it printed them.
+
+gcc's syntax check costs about half of a full libclang parse, and it runs
+on a second core while libclang reads the declarations.  A clang checks
+bodies at the full parse's price, so for clang, as when no compiler is
+found, the rewrite parses the bodies with libclang instead; so does a
+compiler that refuses the command line itself (flags written for another
+compiler or target), which leaves the verdict to libclang as before.
+
+The compiler sees the build's flags minus whatever would write a file
+(outputs, dependency files, dumps) or raise a warning to an error: only
+errors stop a rewrite, as with libclang, which parses with -w too.
+"""
+
+import functools
+import os
+import re
+import shlex
+import shutil
+import subprocess
+
+from initgate import logs
+from initgate.cc_args import SEPARATE_VALUE
+from initgate.errors import SourceError
+
+log = logs.logger("initgate.rewrite")
+
+LIBCLANG = "libclang"        # --check-bodies libclang: the full libclang parse
+
+# Options that say what the code means, kept for the check; every other
+# option (outputs, -M*, warnings, debug info, linker options) is left out.
+_KEPT = ("-I", "-D", "-U", "-std=", "-x", "-isystem", "-iquote", "-idirafter", "-include",
+         "-imacros", "-isysroot", "-iprefix", "-iwithprefix", "-imultilib", "--sysroot",
+         "-nostdinc", "-ansi", "-m", "-O", "-f", "-pthread", "-undef", "-trigraphs", "-B",
+         "-specs", "-Wp,", "-Xpreprocessor", "--param", "-pedantic", "--target=", "-target")
+
+# -f options that write files even with -fsyntax-only, or change how
+# diagnostics look.
+_DROPPED_F = ("-fdump-", "-fsyntax-only", "-fdiagnostics-", "-fmessage-length", "-fcallgraph-info",
+              "-fstack-usage", "-fsave-optimization-record", "-fopt-info")
+
+_SEPARATE_KEPT = {"-I", "-D", "-U", "-x", "-include", "-imacros", "-isystem", "-iquote",
+                  "-idirafter", "-isysroot", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
+                  "-imultilib", "--sysroot", "-B", "-Xpreprocessor", "--param", "-target"}
+
+_ERROR_LINE = re.compile(r"^(?:[^:\n]+):[0-9]+:(?:[0-9]+:)? (?:fatal )?error: ", re.M)
+
+
+def check_flags(flags):
+    """The build's flags as the body check passes them, before its own."""
+    kept = []
+    i = 0
+    while i < len(flags):
+        flag = flags[i]
+        if flag in SEPARATE_VALUE:
+            value = flags[i + 1:i + 2]
+            if flag in _SEPARATE_KEPT and not _writes(flag, value[0] if value else ""):
+                kept += [flag] + value
+            i += 2
+            continue
+        if flag.startswith(_KEPT) and not flag.startswith(_DROPPED_F) \
+                and flag != "-pedantic-errors" and not _writes(flag, flag):
+            kept.append(flag)
+        i += 1
+    return kept
+
+
+def _writes(flag, value):
+    # -Wp,-MD,FILE and -Xpreprocessor -MD write a dependency file.
+    if flag.startswith("-Wp,"):
+        return any(part.startswith("-M") for part in value.split(",")[1:])
+    return flag == "-Xpreprocessor" and value.startswith("-M")
+
+
+def compiler_for(choice, unit_compiler):
+    """The command that checks bodies, or None for libclang's full parse.
+
+    `choice` is --check-bodies (None: the build's compiler, which is the
+    unit's from compile_commands.json, else $CC, else cc).
+    """
+    if choice == LIBCLANG:
+        return None
+    if choice:
+        words = tuple(shlex.split(choice))
+    elif unit_compiler:
+        words = (unit_compiler,)
+    else:
+        words = tuple(shlex.split(os.environ.get("CC") or "cc"))
+    return _usable(words)
+
+
+@functools.lru_cache(maxsize=None)
+def _usable(words):
+    if not words:
+        return None
+    found = shutil.which(words[0])
+    if not found:
+        log.info("%s not found: libclang checks function bodies", words[0])
+        return None
+    resolved = [os.path.realpath(shutil.which(w) or w) for w in words]
+    if any("clang" in os.path.basename(path) for path in resolved):
+        log.debug("%s is a clang: libclang checks function bodies itself", " ".join(words))
+        return None
+    return (found,) + words[1:]
+
+
+class Check:
+    """One `CC -fsyntax-only` run over one file, started now, read by result()."""
+
+    def __init__(self, compiler, path, flags):
+        self.command = list(compiler) + check_flags(flags) + ["-fsyntax-only", "-w",
+                                                            "-fpermissive", path]
+        self.path = path
+        log.debug("body check: %s", " ".join(self.command))
+        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.done = False
+
+    def result(self):
+        """True when the compiler accepts the file; False when it refused the
+        command line itself (the caller parses bodies with libclang then).
+        Errors in the source raise SourceError with the compiler's lines."""
+        _, err = self.process.communicate()
+        self.done = True
+        text = err.decode("utf-8", "replace")
+        if self.process.returncode == 0:
+            return True
+        errors = [line for line in text.splitlines() if _ERROR_LINE.match(line)]
+        if self.process.returncode > 0 and errors:
+            raise SourceError(errors[0] + "; nothing written for " + self.path,
+                              more=errors[1:])
+        first = text.strip().splitlines()[:1] or ["exit status %d" % self.process.returncode]
+        log.info("%s could not check %s (%s): libclang checks its function bodies",
+                 self.command[0], self.path, first[0])
+        return False
+
+    def cancel(self):
+        """Stop the check if it still runs (the answer is no longer needed)."""
+        if self.done:
+            return
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+        self.done = True

@@ -1,0 +1,171 @@
+"""`initgate rewrite` checks function bodies with the build's compiler
+(passes/body_check.py): which compiler runs, with which flags, what its
+verdict does, and when libclang's full parse checks the bodies instead."""
+
+import json
+import os
+import stat
+
+import pytest
+
+from conftest import run_initgate
+from initgate.passes import body_check
+
+INIT = b"int lib_init(void) { return 0; }\n"
+GOOD = INIT + b"int lib_api(int x) { return x + 1; }\n"
+BROKEN = INIT + b"int lib_api(int x) { return x + }\n"
+
+# GNU C nested functions: gcc compiles them, clang refuses them.
+NESTED = INIT + b"""int lib_api(int x)
+{
+	int twice(int y) { return 2 * y; }
+	return twice(x);
+}
+"""
+
+
+def fake_compiler(folder, name, status=0, stderr=""):
+    """A compiler that records its arguments in NAME.args and answers as told."""
+    path = folder / name
+    log = folder / (name + ".args")
+    said = folder / (name + ".stderr")
+    said.write_text(stderr)
+    path.write_text("#!/bin/sh\nprintf '%%s\\n' \"$@\" > '%s'\ncat '%s' >&2\nexit %d\n"
+                    % (log, said, status))
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return path, log
+
+
+def environment(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("CC", "LANG", "LC_MESSAGES")}
+    env["LC_ALL"] = "C.UTF-8"
+    env.update(extra)
+    return env
+
+
+def rewrite(tmp_path, source, *options, flags=(), env=None):
+    (tmp_path / "lib.c").write_bytes(source)
+    return run_initgate("rewrite", "--init", "lib_init", "-o", "out", *options, "lib.c",
+                        "--", *flags, cwd=tmp_path, check=False, env=env or environment())
+
+
+def test_body_error_is_the_compilers(tmp_path):
+    proc = rewrite(tmp_path, BROKEN)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("lib.c:2:")
+    assert "error: expected expression before '}' token" in proc.stderr.replace("\u2018", "'") \
+        .replace("\u2019", "'")
+    assert proc.stderr.rstrip().endswith("nothing written for lib.c")
+    assert not (tmp_path / "out").exists()
+    assert (tmp_path / "lib.c").read_bytes() == BROKEN
+
+
+def test_libclang_checks_bodies_when_asked(tmp_path):
+    proc = rewrite(tmp_path, BROKEN, "--check-bodies", "libclang")
+    assert proc.returncode == 1
+    assert "lib.c:2:33: error: expected expression" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_none_leaves_bodies_to_the_build(tmp_path):
+    assert rewrite(tmp_path, BROKEN, "--check-bodies", "none").returncode == 0
+    assert b"_cgo_wait_runtime_init_done" in (tmp_path / "out" / "lib.c").read_bytes()
+
+
+def test_code_gcc_compiles_and_clang_refuses(tmp_path):
+    proc = rewrite(tmp_path, NESTED)
+    assert proc.returncode == 0, proc.stderr
+    refused = rewrite(tmp_path, NESTED, "--check-bodies", "libclang")
+    assert refused.returncode == 1
+    assert "function definition is not allowed here" in refused.stderr
+
+
+def test_cc_from_the_environment_and_its_flags(tmp_path):
+    compiler, log = fake_compiler(tmp_path, "mycc")
+    flags = ["-DWIDE=1", "-I", "include", "-O2", "-std=gnu99", "-fPIC", "-march=x86-64",
+             "-include", "config.h", "-c", "-o", "lib.o", "-MD", "-MF", "lib.d", "-Wall",
+             "-Werror", "-Wp,-MD,lib.pd", "-fdump-tree-all", "-pedantic-errors", "-g",
+             "-save-temps", "-fdiagnostics-color=always", "-Wl,-z,now", "-lm"]
+    (tmp_path / "include").mkdir()
+    (tmp_path / "config.h").write_bytes(b"")
+    proc = rewrite(tmp_path, GOOD, flags=flags, env=environment(CC=str(compiler)))
+    assert proc.returncode == 0, proc.stderr
+    assert log.read_text().split("\n")[:-1] == [
+        "-DWIDE=1", "-I", "include", "-O2", "-std=gnu99", "-fPIC", "-march=x86-64",
+        "-include", "config.h", "-fsyntax-only", "-w", "-fpermissive", "lib.c"]
+
+
+def test_the_compile_databases_compiler(tmp_path):
+    compiler, log = fake_compiler(tmp_path, "dbcc", status=1,
+                                  stderr="lib.c:2:9: error: the database's compiler says no\n")
+    (tmp_path / "lib.c").write_bytes(GOOD)
+    (tmp_path / "compile_commands.json").write_text(json.dumps([{
+        "directory": str(tmp_path), "file": "lib.c",
+        "arguments": ["./dbcc", "-DX=1", "-c", "lib.c", "-o", "lib.o"]}]))
+    other, other_log = fake_compiler(tmp_path, "envcc")
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", "-p", str(tmp_path),
+                        cwd=tmp_path, check=False, env=environment(CC=str(other)))
+    assert proc.returncode == 1
+    assert proc.stderr == ("lib.c:2:9: error: the database's compiler says no; "
+                           "nothing written for %s\n" % (tmp_path / "lib.c"))
+    assert log.read_text().split("\n")[:-1] == ["-DX=1", "-fsyntax-only", "-w", "-fpermissive",
+                                                str(tmp_path / "lib.c")]
+    assert not other_log.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_bodies_names_the_compiler(tmp_path):
+    compiler, log = fake_compiler(tmp_path, "namedcc", status=1,
+                                  stderr="In function 'lib_api':\nlib.c:2:1: error: no\n"
+                                         "lib.c:3:1: error: and no\n")
+    proc = rewrite(tmp_path, GOOD, "--check-bodies", str(compiler),
+                   env=environment(CC="/nonexistent/cc"))
+    assert proc.returncode == 1
+    assert proc.stderr == ("lib.c:2:1: error: no; nothing written for lib.c\n"
+                           "lib.c:3:1: error: and no\n")
+    assert log.exists()
+
+
+def test_a_compiler_that_refuses_the_command_line_leaves_it_to_libclang(tmp_path):
+    compiler, log = fake_compiler(tmp_path, "pickycc", status=1,
+                                  stderr="pickycc: error: unrecognized option '-DX'\n")
+    env = environment(CC=str(compiler))
+    assert rewrite(tmp_path, GOOD, flags=["-DX"], env=env).returncode == 0
+    assert log.exists()
+    proc = rewrite(tmp_path, BROKEN, "-v", flags=["-DX"], env=env)
+    assert proc.returncode == 1
+    assert "could not check lib.c (pickycc: error: unrecognized option '-DX')" in proc.stderr
+    assert "lib.c:2:33: error: expected expression" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["clang", "clang-19", "x86_64-linux-gnu-clang"])
+def test_a_clang_is_not_run(tmp_path, name):
+    compiler, log = fake_compiler(tmp_path, name, status=1, stderr="lib.c:1:1: error: ran\n")
+    proc = rewrite(tmp_path, BROKEN, env=environment(CC=str(compiler)))
+    assert proc.returncode == 1
+    assert "lib.c:2:33: error: expected expression" in proc.stderr
+    assert not log.exists()
+
+
+def test_a_missing_compiler_leaves_it_to_libclang(tmp_path):
+    proc = rewrite(tmp_path, BROKEN, "-v", env=environment(CC="no-such-cc-here"))
+    assert proc.returncode == 1
+    assert "no-such-cc-here not found: libclang checks function bodies" in proc.stderr
+    assert "lib.c:2:33: error: expected expression" in proc.stderr
+
+
+def test_a_visibility_pragma_takes_the_full_parse(tmp_path):
+    compiler, log = fake_compiler(tmp_path, "mycc", status=1, stderr="lib.c:1:1: error: ran\n")
+    source = b"#pragma GCC visibility push(default)\n" + GOOD + b"#pragma GCC visibility pop\n"
+    proc = rewrite(tmp_path, source, env=environment(CC=str(compiler)))
+    assert proc.returncode == 0, proc.stderr
+    assert not log.exists()
+
+
+def test_flags_that_write_files_are_dropped():
+    assert body_check.check_flags([
+        "-Xpreprocessor", "-MD", "-Xpreprocessor", "-DY", "-aux-info", "info.txt",
+        "-fstack-usage", "-fopt-info-all=opt.txt", "--param", "max-inline-insns=1",
+        "-x", "c", "other.c", "-", "-isystem", "sys", "-Wp,-DZ", "-Wp,-DZ,-MMD,z.d"]) == [
+        "-Xpreprocessor", "-DY", "--param", "max-inline-insns=1", "-x", "c",
+        "-isystem", "sys", "-Wp,-DZ"]
