@@ -9,11 +9,12 @@ several round-robin runs on the same file and flags:
 - rewrite_file, in process, three ways:
   - bodies skipped (skip_bodies=True: what `initgate cc` pays per file, and
     `initgate rewrite --skip-bodies`);
-  - bodies checked by gcc (`initgate rewrite`'s default when the build's
-    compiler is gcc): libclang reads the declarations with bodies skipped
-    while `gcc -fsyntax-only` checks the file beside it
-    (passes/body_check.py);
-  - the full libclang parse (`--check-bodies libclang`);
+  - bodies checked by gcc (`--check-bodies gcc`, and `initgate rewrite`'s
+    default for a file this large when the build's compiler is gcc):
+    libclang reads the declarations with bodies skipped while `gcc
+    -fsyntax-only` checks the file beside it (passes/body_check.py);
+  - the full libclang parse (`--check-bodies libclang`, and the default
+    for a small file);
 - the same libclang parse with no walk at all, both ways (the floor);
 - `initgate rewrite` as a command, the same three ways (adds Python
   start-up and writing; run as a user runs it, through the installed script
@@ -199,9 +200,8 @@ def main():
     env["PYTHONPYCACHEPREFIX"] = os.path.join(folder, "pycache")
     command = initgate + ["rewrite", "--init", "bench_init", "-o", os.path.join(folder, "out"),
                           source, "--"] + FLAGS
-    env["CC"] = "gcc"           # the build's compiler, which checks bodies by default
     ways = [("bodies skipped", "--skip-bodies", dict(skip_bodies=True)),
-            ("bodies checked by gcc", None, dict(check_bodies="gcc")),
+            ("bodies checked by gcc", "--check-bodies gcc", dict(check_bodies="gcc")),
             ("full libclang parse", "--check-bodies libclang", dict(check_bodies="libclang"))]
     candidates = []
     for label, _option, settings in ways:
@@ -212,11 +212,11 @@ def main():
         candidates.append(("libclang parse only, " + label, lambda skip=skip: timed(
             lambda: index.parse(source, args=parse_args, options=skip
                                 | libclang.PARSE_IGNORE_NON_ERRORS_FROM_INCLUDED_FILES))))
-    for label, option, _settings in ways:
-        words = option.split() if option else []
-        candidates.append(("`initgate rewrite` command, " + (option or "default (%s)" % label),
-                           lambda w=words: run_child(command[:len(initgate) + 1] + w
-                                                     + command[len(initgate) + 1:], env)))
+    for _label, option, _settings in ways:
+        candidates.append(("`initgate rewrite` command, " + option,
+                           lambda w=option.split(): run_child(command[:len(initgate) + 1] + w
+                                                              + command[len(initgate) + 1:],
+                                                              env)))
     clangs = find_clangs()
     for name, _version in clangs:
         candidates.append(("`%s -fsyntax-only`" % name, lambda name=name: run_child(

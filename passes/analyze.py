@@ -14,12 +14,13 @@ Two ways to parse, and three ways to treat errors inside function bodies
   every function body: a file that does not compile is reported with the
   compiler's `file:line:col` before anything is written, as the rewrite's
   contract promises.  Each body's `{` comes from the tree.
-- `initgate rewrite`'s default gets the same promise at about half the
-  cost: the skipped-body parse below, with the build's own compiler
-  checking the whole file at the same time (passes/body_check.py); its
-  error lines are the diagnostic.  For a clang, or when no compiler is
-  found, or when it refuses the command line, or when the file holds a
-  `#pragma GCC visibility`, this falls back to the full parse.
+- On a large file (passes/body_check.py says how large), `initgate
+  rewrite`'s default gets the same promise at about half the cost: the
+  skipped-body parse below, with the build's own compiler checking the
+  whole file at the same time; its error lines are the diagnostic.  A
+  smaller file gets the full parse, which costs less there; so does any
+  file when the compiler is a clang, is not found or refuses the command
+  line, or when the file holds a `#pragma GCC visibility`.
 - The skipped-body parse alone (`initgate cc`, `initgate rewrite
   --skip-bodies`) reads declarations only, five to ten times faster: what
   decides gating (linkage, visibility, attributes, inline rules) is all in
@@ -222,7 +223,7 @@ def analyze(path, build_flags, options, compiler=None):
 def _start_check(path, build_flags, options, compiler):
     """The build's compiler checking the bodies of `path`, or None when
     libclang's full parse is to do it (passes/body_check.py)."""
-    compiler = body_check.compiler_for(options.check_bodies, compiler)
+    compiler = body_check.compiler_for(options.check_bodies, compiler, path)
     if compiler is None:
         return None
     # A visibility pragma inside a body changes what is exported, and only

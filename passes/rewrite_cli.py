@@ -51,10 +51,12 @@ def _add_options(parser):
     parser.add_argument("-j", dest="jobs", type=int, default=1, metavar="N",
                         help="rewrite N files in parallel")
     parser.add_argument("--check-bodies", metavar="CC|libclang|none",
-                        help="what reports errors inside function bodies: a compiler, "
-                             "libclang's full parse, or nothing (default: the build's "
-                             "compiler: compile_commands.json's, else $CC, else cc; "
-                             "libclang if that is a clang or is not found)")
+                        help="what reports errors inside function bodies: a compiler "
+                             "(beside a faster libclang parse), libclang's full parse, or "
+                             "nothing (default: for files of 200 KB or more the build's "
+                             "compiler, compile_commands.json's, else $CC, else cc; "
+                             "libclang for smaller files, or if that compiler is a clang "
+                             "or is not found)")
     parser.add_argument("--skip-bodies", action="store_true",
                         help="the same as --check-bodies none: errors inside function "
                              "bodies are left for the build to report")

@@ -1,6 +1,7 @@
-"""`initgate rewrite` checks function bodies with the build's compiler
-(passes/body_check.py): which compiler runs, with which flags, what its
-verdict does, and when libclang's full parse checks the bodies instead."""
+"""`initgate rewrite` checks the function bodies of a large file with the
+build's compiler (passes/body_check.py): which compiler runs, with which
+flags, what its verdict does, and when libclang's full parse checks the
+bodies instead."""
 
 import json
 import os
@@ -12,8 +13,12 @@ from conftest import run_initgate
 from initgate.passes import body_check
 
 INIT = b"int lib_init(void) { return 0; }\n"
-GOOD = INIT + b"int lib_api(int x) { return x + 1; }\n"
-BROKEN = INIT + b"int lib_api(int x) { return x + }\n"
+# A comment at the end makes a file large enough for the default to hand
+# its bodies to the compiler, and leaves every line where it was.
+LARGE = b"/*" + b" " * body_check.LARGE_FILE + b"*/\n"
+GOOD = INIT + b"int lib_api(int x) { return x + 1; }\n" + LARGE
+BROKEN = INIT + b"int lib_api(int x) { return x + }\n" + LARGE
+SMALL_BROKEN = INIT + b"int lib_api(int x) { return x + }\n"
 
 # GNU C nested functions: gcc compiles them, clang refuses them.
 NESTED = INIT + b"""int lib_api(int x)
@@ -72,8 +77,20 @@ def test_none_leaves_bodies_to_the_build(tmp_path):
     assert b"_cgo_wait_runtime_init_done" in (tmp_path / "out" / "lib.c").read_bytes()
 
 
+def test_a_small_file_gets_the_full_parse(tmp_path):
+    compiler, log = fake_compiler(tmp_path, "mycc", status=1, stderr="lib.c:1:1: error: ran\n")
+    proc = rewrite(tmp_path, SMALL_BROKEN, env=environment(CC=str(compiler)))
+    assert proc.returncode == 1
+    assert proc.stderr == ("lib.c:2:33: error: expected expression; nothing written for "
+                           "lib.c\n")
+    assert not log.exists()
+    forced = rewrite(tmp_path, SMALL_BROKEN, "--check-bodies", str(compiler))
+    assert forced.returncode == 1
+    assert forced.stderr == "lib.c:1:1: error: ran; nothing written for lib.c\n"
+
+
 def test_code_gcc_compiles_and_clang_refuses(tmp_path):
-    proc = rewrite(tmp_path, NESTED)
+    proc = rewrite(tmp_path, NESTED, "--check-bodies", "gcc")
     assert proc.returncode == 0, proc.stderr
     refused = rewrite(tmp_path, NESTED, "--check-bodies", "libclang")
     assert refused.returncode == 1
@@ -157,6 +174,7 @@ def test_a_missing_compiler_leaves_it_to_libclang(tmp_path):
 def test_a_visibility_pragma_takes_the_full_parse(tmp_path):
     compiler, log = fake_compiler(tmp_path, "mycc", status=1, stderr="lib.c:1:1: error: ran\n")
     source = b"#pragma GCC visibility push(default)\n" + GOOD + b"#pragma GCC visibility pop\n"
+    assert len(source) >= body_check.LARGE_FILE
     proc = rewrite(tmp_path, source, env=environment(CC=str(compiler)))
     assert proc.returncode == 0, proc.stderr
     assert not log.exists()

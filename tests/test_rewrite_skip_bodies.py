@@ -27,7 +27,7 @@ import rewrite_corpus  # noqa: E402
 INIT = b"int lib_init(void) { return 0; }\n"
 
 # Bodies with an error: the full parse refuses them, the skipped one cannot see it.
-BODY_ERRORS = {"parse_error", "parse_error_libclang", "unbalanced open brace",
+BODY_ERRORS = {"parse_error", "parse_error_cc", "unbalanced open brace",
                "unbalanced close brace"}
 
 
