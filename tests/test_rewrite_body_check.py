@@ -187,3 +187,19 @@ def test_flags_that_write_files_are_dropped():
         "-x", "c", "other.c", "-", "-isystem", "sys", "-Wp,-DZ", "-Wp,-DZ,-MMD,z.d"]) == [
         "-Xpreprocessor", "-DY", "--param", "max-inline-insns=1", "-x", "c",
         "-isystem", "sys", "-Wp,-DZ"]
+
+
+def test_parallel_jobs_check_every_file(tmp_path):
+    (tmp_path / "a.c").write_bytes(GOOD)
+    (tmp_path / "b.c").write_bytes(b"int lib_b(int x) { return x + }\n" + LARGE)
+    (tmp_path / "c.c").write_bytes(b"int lib_c(void) { return 3; }\n" + LARGE)
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", "-j", "3", "--check-bodies",
+                        "gcc", "a.c", "b.c", "c.c", cwd=tmp_path, check=False, env=environment())
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("b.c:1:31: error: expected expression before")
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "b.c").write_bytes(b"int lib_b(int x) { return x; }\n" + LARGE)
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", "-j", "3", "--check-bodies",
+                        "gcc", "a.c", "b.c", "c.c", cwd=tmp_path, check=False, env=environment())
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(os.listdir(tmp_path / "out")) == ["a.c", "b.c", "c.c"]
