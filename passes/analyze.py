@@ -205,7 +205,10 @@ def analyze(path, build_flags, options, compiler=None):
     if options.skip_bodies or check:
         try:
             analysis = _skipped_walk(path, build_flags, options, gnu89)
-            if not check or check.result():
+            if not check:
+                return analysis
+            if check.result():
+                log.info("%s: function bodies checked by %s", path, check.command[0])
                 return analysis
         except _BraceNotInText as missing:
             log.debug("%s; parsing %s again with function bodies", missing, path)
@@ -234,7 +237,12 @@ def _start_check(path, build_flags, options, compiler):
                 return None
     except OSError:
         return None             # parse() reports it
-    return body_check.Check(compiler, path, build_flags)
+    try:
+        return body_check.Check(compiler, path, build_flags)
+    except OSError as err:
+        log.info("%s cannot run (%s): libclang checks function bodies", compiler[0],
+                 err.strerror)
+        return None
 
 
 def _skipped_walk(path, build_flags, options, gnu89):

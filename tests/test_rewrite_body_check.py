@@ -105,8 +105,9 @@ def test_cc_from_the_environment_and_its_flags(tmp_path):
              "-save-temps", "-fdiagnostics-color=always", "-Wl,-z,now", "-lm"]
     (tmp_path / "include").mkdir()
     (tmp_path / "config.h").write_bytes(b"")
-    proc = rewrite(tmp_path, GOOD, flags=flags, env=environment(CC=str(compiler)))
+    proc = rewrite(tmp_path, GOOD, "-v", flags=flags, env=environment(CC=str(compiler)))
     assert proc.returncode == 0, proc.stderr
+    assert "lib.c: function bodies checked by %s\n" % compiler in proc.stderr
     assert log.read_text().split("\n")[:-1] == [
         "-DWIDE=1", "-I", "include", "-O2", "-std=gnu99", "-fPIC", "-march=x86-64",
         "-include", "config.h", "-fsyntax-only", "-w", "-fpermissive", "lib.c"]
@@ -168,6 +169,16 @@ def test_a_missing_compiler_leaves_it_to_libclang(tmp_path):
     proc = rewrite(tmp_path, BROKEN, "-v", env=environment(CC="no-such-cc-here"))
     assert proc.returncode == 1
     assert "no-such-cc-here not found: libclang checks function bodies" in proc.stderr
+    assert "lib.c:2:33: error: expected expression" in proc.stderr
+
+
+def test_a_compiler_that_cannot_run_leaves_it_to_libclang(tmp_path):
+    broken = tmp_path / "brokencc"
+    broken.write_bytes(b"\x7fELF not really")
+    broken.chmod(0o755)
+    proc = rewrite(tmp_path, BROKEN, "-v", env=environment(CC=str(broken)))
+    assert proc.returncode == 1
+    assert "brokencc cannot run (Exec format error): libclang checks" in proc.stderr
     assert "lib.c:2:33: error: expected expression" in proc.stderr
 
 
