@@ -469,11 +469,14 @@ class _Walk:
     def _brace_in_text(self, function):
         """(file handle, offset) of a skipped body's `{`, or _BraceNotInText.
 
-        A name that comes from a macro means the declarator may too, and
-        the macro may open the body: only the full parse can tell.
+        A name that comes from a macro (zlib's Z_PREFIX renames every
+        function so) is no obstacle by itself: the text is read only when
+        the declarator's last token is the file's own, not a macro's or a
+        macro argument's (END_IN_MACRO), and a `{` that follows it with
+        nothing but trivia between is the body's.  A macro that supplies
+        the declarator's end, and so may supply the brace, sends the unit to
+        the full parse.
         """
-        if function.flags & facts.NAME_IN_MACRO:
-            raise _BraceNotInText("the name '%s' comes from a macro" % function.name)
         known = self.braces.get(function.d0)
         if known is not None:
             return known

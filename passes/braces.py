@@ -21,9 +21,9 @@ A declarator spelled out in the file ends in `)`.  One that ends in a name
 ends in a macro, which may itself open the body (`#define PARAMS (void) {`
 then `int f PARAMS { ... } }`): the `{` found after it would be an inner
 block's, so ends_in_name sends such a definition to the full parse, which
-refuses it as "brace from macro".  A function whose name comes from a macro
-is never read from the text at all (passes/analyze.py), which covers the
-macros that declare whole functions.
+refuses it as "brace from macro".  A declarator whose last token comes
+from a macro or a macro's argument is never read from the text at all
+(passes/analyze.py), which covers the macros that declare whole functions.
 """
 
 import re

@@ -138,6 +138,23 @@ TEMPTING = {
                                 b"__attribute__((visibility(\"hidden\"))) int h(void)"
                                 b" { return 2; }\nint api(void) { return s() + h(); }\n",
     "prototype after definition": b"int api(void) { return 1; }\nint api(void);\n",
+    "name from an object-like macro (Z_PREFIX)":
+        b"#define api z_api\nint api(void) { return 1; }\n",
+    "prefixed name, declared first": b"#define api z_api\nint api(void);\n"
+                                     b"int api(void) { return 1; }\n",
+    "prefixed name, K&R": b"#define api z_api\nint api(a) int a; { return a; }\n",
+    "prefixed name, attribute macro": b"#define api z_api\n#define USED __attribute__((used))\n"
+                                      b"int api(void) USED { return 1; }\n",
+    "prefixed name, brace from a macro": b"#define api z_api\n#define BEGIN {\n"
+                                         b"int api(void) BEGIN return 1; }\n",
+    "name from a macro argument": b"#define SAME(x) x\nint SAME(api)(void) { return 1; }\n",
+    "name and parenthesis from a macro": b"#define OPEN api(\nint OPEN void) { return 1; }\n",
+    "name from a function-like macro of its own name":
+        b"#define api(v) z_api(v)\nint api(void) { return 1; }\n",
+    "whole function from a macro": b"#define GETTER(n) int get_##n(void) { return 1; }\n"
+                                   b"GETTER(api)\n",
+    "name, parameters and brace from a macro": b"#define HEAD(n) n(void) {\n"
+                                               b"int HEAD(api) return 1; }\n",
 }
 
 
