@@ -67,8 +67,6 @@ log = logs.logger("initgate.rewrite")
 # looks like one (in a string) merely sends the file down the exact path.
 _LINE_DIRECTIVE = re.compile(rb"#[ \t]*(?:line\b|[0-9])")
 
-_VISIBILITY_PRAGMA = re.compile(rb"#[ \t]*pragma[ \t]+GCC[ \t]+visibility")
-
 
 # Plain classes and named tuples rather than dataclasses and typing: the
 # compiler wrapper imports this module once per file it compiles.
@@ -201,7 +199,7 @@ def analyze(path, build_flags, options, compiler=None):
     gnu89 = toolchain.uses_gnu89_inline(build_flags)
     check = None
     if not options.skip_bodies:
-        check = _start_check(path, build_flags, options, compiler)
+        check = body_check.start(options.check_bodies, compiler, path, build_flags)
     if options.skip_bodies or check:
         try:
             analysis = _skipped_walk(path, build_flags, options, gnu89)
@@ -221,28 +219,6 @@ def analyze(path, build_flags, options, compiler=None):
             return walk.run()
     finally:
         walk.close()
-
-
-def _start_check(path, build_flags, options, compiler):
-    """The build's compiler checking the bodies of `path`, or None when
-    libclang's full parse is to do it (passes/body_check.py)."""
-    compiler = body_check.compiler_for(options.check_bodies, compiler, path)
-    if compiler is None:
-        return None
-    # A visibility pragma inside a body changes what is exported, and only
-    # the full parse sees it.
-    try:
-        with open(path, "rb") as source:
-            if _VISIBILITY_PRAGMA.search(source.read()):
-                return None
-    except OSError:
-        return None             # parse() reports it
-    try:
-        return body_check.Check(compiler, path, build_flags)
-    except OSError as err:
-        log.info("%s cannot run (%s): libclang checks function bodies", compiler[0],
-                 err.strerror)
-        return None
 
 
 def _skipped_walk(path, build_flags, options, gnu89):

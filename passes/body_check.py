@@ -62,6 +62,10 @@ _SEPARATE_KEPT = {"-I", "-D", "-U", "-x", "-include", "-imacros", "-isystem", "-
                   "-idirafter", "-isysroot", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
                   "-imultilib", "--sysroot", "-B", "-Xpreprocessor", "--param", "-target"}
 
+# A visibility pragma inside a body changes what is exported, and only the
+# full parse sees it: a file that holds one is never checked this way.
+_VISIBILITY_PRAGMA = re.compile(rb"#[ \t]*pragma[ \t]+GCC[ \t]+visibility")
+
 _ERROR_LINE = re.compile(r"^(?:[^:\n]+):[0-9]+:(?:[0-9]+:)? (?:fatal )?error: ", re.M)
 
 
@@ -89,6 +93,53 @@ def _writes(flag, value):
     if flag.startswith("-Wp,"):
         return any(part.startswith("-M") for part in value.split(",")[1:])
     return flag == "-Xpreprocessor" and value.startswith("-M")
+
+
+# Checks started before the pass was imported (start_early), by file and flags.
+_early = {}
+
+
+def start(choice, unit_compiler, path, build_flags):
+    """A Check of the bodies of `path` (running from now on), or None when
+    libclang's full parse is to check them.  `choice` and `unit_compiler`
+    are as compiler_for takes them.  A check start_early began for the same
+    file and flags is handed over instead of running the compiler again."""
+    early = _early.pop((path, tuple(build_flags)), None)
+    if early is not None:
+        return early
+    compiler = compiler_for(choice, unit_compiler, path)
+    if compiler is None:
+        return None
+    try:
+        with open(path, "rb") as source:
+            if _VISIBILITY_PRAGMA.search(source.read()):
+                return None
+    except OSError:
+        return None             # the parse reports it
+    try:
+        return Check(compiler, path, build_flags)
+    except OSError as err:
+        log.info("%s cannot run (%s): libclang checks function bodies", compiler[0],
+                 err.strerror)
+        return None
+
+
+def start_early(choice, unit_compiler, path, build_flags):
+    """Start the check of one unit now, for start() to hand over later.
+
+    The command calls this before it imports libclang and the pass, which
+    take most of its start-up: the compiler, usually the slower of the two,
+    then runs while they load rather than after.
+    """
+    check = start(choice, unit_compiler, path, build_flags)
+    if check is not None:
+        _early[(path, tuple(build_flags))] = check
+
+
+def cancel_early():
+    """Stop every early check no unit took (the run failed before it)."""
+    while _early:
+        _early.popitem()[1].cancel()
 
 
 def compiler_for(choice, unit_compiler, path):

@@ -6,6 +6,11 @@ Arguments become translation units (files, the .c files under folders, or a
 build's compile_commands.json), the pass returns every file's new bytes,
 and this module writes them: atomically, and only once every unit has been
 analyzed without error, so a failure leaves every file as it was.
+
+The pass (passes/rewrite.py, with libclang) is imported only once the
+arguments are read: before that, the compiler that checks a large file's
+bodies is already started (passes/body_check.py), so that it runs while
+libclang loads.
 """
 
 import argparse
@@ -16,7 +21,7 @@ import sys
 from initgate import logs
 from initgate.errors import InitgateError, UsageError
 from initgate.fileio import write_atomic
-from initgate.passes import compile_db, manifest, rewrite
+from initgate.passes import body_check, compile_db, manifest
 
 log = logs.logger("initgate.rewrite")
 
@@ -76,12 +81,15 @@ def run(args):
 
     units = _units(args)
     root = os.path.realpath(args.root) if args.root else _common_folder(u[0] for u in units)
-    exports = rewrite.load_exports(args.exports) if args.exports else None
     skip_bodies = args.skip_bodies or args.check_bodies == "none"
-    options = rewrite.make_options(args.init, args.ungated, exports, root,
-                                   args.skip_macro_braces, skip_bodies, args.check_bodies)
-    result = rewrite.rewrite_units(units, options, jobs=args.jobs,
-                                   progress=_progress(len(units)))
+    try:
+        if not skip_bodies and (args.jobs == 1 or len(units) == 1):
+            first = units[0]
+            body_check.start_early(args.check_bodies, first[2] if len(first) > 2 else None,
+                                   first[0], first[1])
+        result = _rewrite(args, units, root, skip_bodies)
+    finally:
+        body_check.cancel_early()
     if result.init_file is None:
         raise InitgateError("no file given defines the init function '%s': name the file "
                             "that does, or check --init" % args.init)
@@ -106,6 +114,15 @@ def run(args):
         write_atomic(args.manifest, manifest.dumps(
             manifest.manifest(args.init, result.gated, result.ungated)))
     return 0
+
+
+def _rewrite(args, units, root, skip_bodies):
+    from initgate.passes import rewrite
+
+    exports = rewrite.load_exports(args.exports) if args.exports else None
+    options = rewrite.make_options(args.init, args.ungated, exports, root,
+                                   args.skip_macro_braces, skip_bodies, args.check_bodies)
+    return rewrite.rewrite_units(units, options, jobs=args.jobs, progress=_progress(len(units)))
 
 
 def _reparse(args):

@@ -6,6 +6,8 @@ bodies instead."""
 import json
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -214,3 +216,57 @@ def test_parallel_jobs_check_every_file(tmp_path):
                         "gcc", "a.c", "b.c", "c.c", cwd=tmp_path, check=False, env=environment())
     assert proc.returncode == 0, proc.stderr
     assert sorted(os.listdir(tmp_path / "out")) == ["a.c", "b.c", "c.c"]
+
+
+def test_the_command_starts_the_check_before_it_loads_libclang(tmp_path):
+    # In a fresh interpreter: the test's own has libclang loaded already.
+    (tmp_path / "lib.c").write_bytes(GOOD)
+    script = """
+import sys
+from initgate.passes import body_check, rewrite_cli
+from initgate.cli import build_parser
+
+started = body_check.start_early
+def start_early(*args):
+    print("libclang loaded:", "initgate.passes.libclang" in sys.modules)
+    started(*args)
+body_check.start_early = start_early
+args = build_parser(sys.argv[1:]).parse_args(sys.argv[1:])
+print("exit:", args.run(args))
+"""
+    proc = subprocess.run([sys.executable, "-c", script, "rewrite", "--init", "lib_init", "-o",
+                           "out", "--check-bodies", "gcc", "lib.c"], cwd=tmp_path,
+                          capture_output=True, text=True, env=environment())
+    assert proc.stdout == "libclang loaded: False\nexit: 0\n", proc.stderr
+    assert (tmp_path / "out" / "lib.c").exists()
+
+
+def test_the_early_check_is_the_only_one(tmp_path):
+    runs = tmp_path / "runs"
+    counting = tmp_path / "countcc"
+    counting.write_text("#!/bin/sh\necho run >> '%s'\n" % runs)
+    counting.chmod(0o755)
+    proc = rewrite(tmp_path, GOOD, "--check-bodies", str(counting))
+    assert proc.returncode == 0, proc.stderr
+    assert runs.read_text() == "run\n"
+
+
+def test_a_run_that_fails_first_leaves_no_compiler_running(tmp_path):
+    marker = "600.%d" % os.getpid()
+    slow = tmp_path / "slowcc"
+    slow.write_text("#!/bin/sh\nexec sleep %s\n" % marker)
+    slow.chmod(0o755)
+    proc = rewrite(tmp_path, GOOD, "--check-bodies", str(slow), "--exports", "missing.txt")
+    assert proc.returncode == 1
+    assert "missing.txt: cannot read the export list" in proc.stderr
+    assert not [pid for pid in os.listdir("/proc") if pid.isdigit()
+                and _cmdline_holds(pid, (marker, str(slow)))]
+
+
+def _cmdline_holds(pid, words):
+    try:
+        with open("/proc/%s/cmdline" % pid, "rb") as f:
+            line = f.read().decode("utf-8", "replace")
+    except OSError:
+        return False
+    return any(word in line for word in words)
