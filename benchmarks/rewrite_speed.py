@@ -254,6 +254,15 @@ def main():
             print("ratio to gcc -fsyntax-only, %s: %.2f CPU, %.2f wall (target 1.5; "
                   "issue 8: 1.0)" % (label, cpu[name] / cpu[gcc_name],
                                      wall[name] / wall[gcc_name]))
+    # The same as a user runs it: Python's start-up and the writing included.
+    for _label, option, _settings in ways:
+        name = "`initgate rewrite` command, " + option
+        anchors = ["`%s -fsyntax-only`" % clang for clang, _version in clangs]
+        anchors += [gcc_name] if gcc_name in cpu else []
+        print("the command, %s: %s" % (option, ", ".join(
+            "%.2f CPU and %.2f wall of %s" % (cpu[name] / cpu[other], wall[name] / wall[other],
+                                              other.strip("`").split()[0])
+            for other in anchors)))
     if not clangs:
         print("no clang binary on PATH (install Debian's clang-16 and clang-19 to measure "
               "the clang ratio); the libclang parse-only rows are the same front end")

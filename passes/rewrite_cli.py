@@ -7,21 +7,20 @@ build's compile_commands.json), the pass returns every file's new bytes,
 and this module writes them: atomically, and only once every unit has been
 analyzed without error, so a failure leaves every file as it was.
 
-The pass (passes/rewrite.py, with libclang) is imported only once the
-arguments are read: before that, the compiler that checks a large file's
-bodies is already started (passes/body_check.py), so that it runs while
-libclang loads.
+The pass (passes/rewrite.py, with libclang) and what only some options
+need are imported after the compiler that checks a large file's bodies
+has been started (passes/body_check.py), so that it runs while libclang
+loads.
 """
 
 import argparse
-import logging
 import os
 import sys
 
 from initgate import logs
 from initgate.errors import InitgateError, UsageError
 from initgate.fileio import write_atomic
-from initgate.passes import body_check, compile_db, manifest
+from initgate.passes import body_check
 
 log = logs.logger("initgate.rewrite")
 
@@ -111,6 +110,8 @@ def run(args):
             os.makedirs(os.path.dirname(target), exist_ok=True)
             write_atomic(target, output.text)
     if args.manifest:
+        from initgate.passes import manifest
+
         write_atomic(args.manifest, manifest.dumps(
             manifest.manifest(args.init, result.gated, result.ungated)))
     return 0
@@ -144,6 +145,8 @@ def _reparse(args):
         elif value != default or not hasattr(args, name):
             setattr(args, name, value)
     if late.late_verbose:
+        import logging
+
         logging.getLogger("initgate").setLevel(logging.INFO if late.late_verbose == 1
                                                else logging.DEBUG)
     args.flags = flags
@@ -163,6 +166,8 @@ def _units(args):
             raise UsageError("%s: no such file or folder" % item)
 
     if args.build_dir:
+        from initgate.passes import compile_db
+
         units = compile_db.load(args.build_dir)
         if sources:
             wanted = {os.path.realpath(s) for s in sources}
