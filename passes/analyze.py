@@ -67,6 +67,9 @@ log = logs.logger("initgate.rewrite")
 # looks like one (in a string) merely sends the file down the exact path.
 _LINE_DIRECTIVE = re.compile(rb"#[ \t]*(?:line\b|[0-9])")
 
+# The visibilities that put a symbol in the dynamic symbol table.
+_VISIBLE = (lc.VISIBILITY_DEFAULT, lc.VISIBILITY_PROTECTED)
+
 
 # Plain classes and named tuples rather than dataclasses and typing: the
 # compiler wrapper imports this module once per file it compiles.
@@ -264,9 +267,10 @@ class _Walk:
             for index, flags in enumerate(table.flags):
                 if flags & facts.SYSTEM_HEADER:
                     continue
-                if not flags & facts.EXTERNAL:
-                    # Whether a static one defines is asked only if the
-                    # init function is looked for among them.
+                if not flags & facts.EXTERNAL or (
+                        flags & facts.MAIN_FILE and facts.visibility(flags) not in _VISIBLE):
+                    # Whether a static or hidden one defines is asked only
+                    # if the init function is looked for among them.
                     self.unexported.append(index)
                     continue
                 function = table[index]
@@ -306,7 +310,7 @@ class _Walk:
         if not flags & facts.EXTERNAL:
             self.unexported.append(index)
             return
-        visible = facts.visibility(flags) in (lc.VISIBILITY_DEFAULT, lc.VISIBILITY_PROTECTED)
+        visible = facts.visibility(flags) in _VISIBLE
         function = function or self.functions[index]
         if flags & facts.MAIN_FILE:
             handle, in_main = self.main_file, True
