@@ -264,18 +264,11 @@ class _Walk:
     def run(self):
         table = self.functions = facts.gather(self.tu, not self.skipped_bodies)
         if self.skipped_bodies:
+            # Bodies skipped: which declarations define is found out below,
+            # for the few that could be gated.
             for index, flags in enumerate(table.flags):
-                if flags & facts.SYSTEM_HEADER:
-                    continue
-                if not flags & facts.EXTERNAL or (
-                        flags & facts.MAIN_FILE and facts.visibility(flags) not in _VISIBLE):
-                    # Whether a static or hidden one defines is asked only
-                    # if the init function is looked for among them.
-                    self.unexported.append(index)
-                    continue
-                function = table[index]
-                if self._defines(function):
-                    self._definition(index, function)
+                if not flags & facts.SYSTEM_HEADER:
+                    self._definition(index)
         else:
             for index, flags in enumerate(table.flags):
                 if flags & facts.DEFINITION:
@@ -301,9 +294,11 @@ class _Walk:
             known = self.project[handle] = (name, inside)
         return known
 
-    def _definition(self, index, function=None):
+    def _definition(self, index):
         # The flags first, which cost nothing, so that the static and hidden
-        # functions most files are full of are passed over at once.
+        # functions most files are full of are passed over at once: perhaps
+        # one is the init function, looked for only if no exported one turns
+        # up (with bodies skipped, only then is it asked whether it defines).
         # Internal linkage is written in the source, the same in every unit
         # that sees it, so a static definition is never a disagreement.
         flags = self.functions.flags[index]
@@ -311,19 +306,21 @@ class _Walk:
             self.unexported.append(index)
             return
         visible = facts.visibility(flags) in _VISIBLE
-        function = function or self.functions[index]
+        if not visible and flags & facts.MAIN_FILE:
+            self.unexported.append(index)
+            return
+        function = self.functions[index]
         if flags & facts.MAIN_FILE:
-            handle, in_main = self.main_file, True
+            handle = self.main_file
         else:
             # Also the main file when a macro spells the name.
             handle = function.file
-            in_main = handle == self.main_file
-            if not in_main and flags & facts.SYSTEM_HEADER:
+            if handle != self.main_file and flags & facts.SYSTEM_HEADER:
                 return
-        if not visible and in_main:
-            # Hidden: not exported; perhaps the init function, looked for
-            # only if no exported one turns up.
-            self.unexported.append(index)
+            if handle == self.main_file and not visible:
+                self.unexported.append(index)
+                return
+        if self.skipped_bodies and not self._defines(function):
             return
 
         name = function.name
