@@ -53,38 +53,65 @@ def run_script(name, args):
     return pipeline.run([sys.executable, path, *map(str, args)])
 
 
+# Which ways of `initgate rewrite` the rows below carry issue 8's target
+# for: the build's own (`initgate cc` skips bodies and leaves them to the
+# compile that follows).  A rewrite that checks bodies runs a whole syntax
+# check of its own, gcc's or libclang's, so it cannot cost less than one;
+# issue 3's targets for the pass (1.05 of clang's, 1.5 of gcc's syntax
+# check) are what those ways are held to.
+WAYS = (("bodies skipped", "--skip-bodies", "<= 1.0", 1.0),
+        ("bodies checked by gcc", "--check-bodies gcc", "<= 1.5 (issue 3)", 1.5),
+        ("full libclang parse", "--check-bodies libclang", "<= 1.5 (issue 3)", 1.5))
+IN_PROCESS = "initgate rewrite_file (in process), "
+COMMAND = "`initgate rewrite` command, "
+
+
 def rewrite_rows(level):
     lines, runs = REWRITE_SIZES[level]
     out = run_script("rewrite_speed.py", ["--lines", lines, "--runs", runs])
     found = re.search(r"File: (\d+) lines", out)
     actual = int(found.group(1)) if found else lines
-    seconds = table_seconds(out)
-    gcc = lookup(seconds, "`gcc -fsyntax-only`", "rewrite_speed.py")
-    anchor = "gcc -fsyntax-only %.2f" % gcc
-    rows = []
-    ways = (("bodies skipped", "--skip-bodies"), ("bodies checked by gcc", "--check-bodies gcc"),
-            ("full libclang parse", "--check-bodies libclang"))
-    for mode, flag in ways:
-        in_process = lookup(seconds, "initgate rewrite_file (in process), " + mode,
-                            "rewrite_speed.py")
-        command = lookup(seconds, "`initgate rewrite` command, " + flag, "rewrite_speed.py")
-        rows += [
-            Row(SECTION, "s, rewrite_file (in process, %s), %d-line file" % (mode, actual),
-                "%.2f" % in_process, anchor, ratio(in_process, gcc), "<= 1.0",
-                in_process <= gcc),
-            Row(SECTION, "s, `initgate rewrite` command (%s), same file" % mode,
-                "%.2f" % command, anchor, ratio(command, gcc), "<= 1.0", command <= gcc),
-        ]
-    # CPU time above; the default's two parses run side by side, so the wall
-    # time a user waits is less.
-    wall = table_seconds(out, column=1)
+    cpu, wall = table_seconds(out), table_seconds(out, column=1)
+    gcc = lookup(cpu, "`gcc -fsyntax-only`", "rewrite_speed.py")
     gcc_wall = lookup(wall, "`gcc -fsyntax-only`", "rewrite_speed.py")
-    command = lookup(wall, "`initgate rewrite` command, --check-bodies gcc",
-                     "rewrite_speed.py")
-    rows.append(Row(SECTION, "s wall, `initgate rewrite` command (bodies checked by gcc)",
-                    "%.2f" % command, "gcc -fsyntax-only %.2f wall" % gcc_wall,
-                    ratio(command, gcc_wall), "<= 1.0", command <= gcc_wall))
+    rows = []
+    for mode, flag, target, limit in WAYS:
+        for label, name in (("rewrite_file (in process, %s)" % mode, IN_PROCESS + mode),
+                            ("`initgate rewrite` command (%s)" % mode, COMMAND + flag)):
+            size = ", %d-line file" % actual if name.startswith(IN_PROCESS) else ", same file"
+            rows.append(_row("s, " + label + size, lookup(cpu, name, "rewrite_speed.py"),
+                             "gcc -fsyntax-only", gcc, target, limit))
+            if mode == "bodies checked by gcc":
+                # Its two parses run side by side: less wall time than CPU.
+                rows.append(_row("s wall, " + label, lookup(wall, name, "rewrite_speed.py"),
+                                 "gcc -fsyntax-only", gcc_wall, target, limit, wall=True))
+    rows += _clang_rows(cpu, wall)
     return rows
+
+
+def _clang_rows(cpu, wall):
+    """Issue 3's ratio to clang's syntax check, for every clang rewrite_speed.py found."""
+    rows = []
+    clangs = [name for name in cpu if re.fullmatch(r"`clang[-\d]*( -fsyntax-only)`", name)]
+    for clang in clangs:
+        anchor = clang.strip("`")
+        for label, name, seconds in (
+                ("s, rewrite_file (in process, bodies checked by gcc)",
+                 IN_PROCESS + "bodies checked by gcc", cpu),
+                ("s wall, `initgate rewrite` command (bodies checked by gcc)",
+                 COMMAND + "--check-bodies gcc", wall),
+                ("s, rewrite_file (in process, full libclang parse)",
+                 IN_PROCESS + "full libclang parse", cpu)):
+            rows.append(_row(label, lookup(seconds, name, "rewrite_speed.py"), anchor,
+                             seconds[clang], "<= 1.05 (issue 3)", 1.05,
+                             wall=seconds is wall))
+    return rows
+
+
+def _row(figure, value, anchor, anchor_value, target, limit, wall=False):
+    return Row(SECTION, figure, "%.2f" % value, "%s %.2f%s" % (anchor, anchor_value,
+                                                               " wall" if wall else ""),
+               ratio(value, anchor_value), target, value <= limit * anchor_value)
 
 
 def patch_rows(workdir, level):

@@ -18,6 +18,7 @@ BENCH = Path(REPO) / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import report  # noqa: E402  (benchmarks/ is a folder of scripts, not a package)
+import rewrite_speed  # noqa: E402
 import tool_speed  # noqa: E402
 
 
@@ -63,9 +64,14 @@ def test_run_prints_one_table_for_the_runtime_sections(toolchain):
 def test_tool_speed_runs_the_other_scripts(toolchain):
     proc = run_bench("tool_speed.py", "--smoke")
     assert proc.returncode == 0, proc.stderr + proc.stdout
-    figures = [row[1] for row in table_rows(proc.stdout) if row[0] == "5 tool speed"]
+    rows = [row for row in table_rows(proc.stdout) if row[0] == "5 tool speed"]
+    figures = [row[1] for row in rows]
     assert any("rewrite_file" in f for f in figures)
     assert any("bodies checked by gcc" in f and f.startswith("s wall") for f in figures)
+    # Issue 3's ratio to clang's syntax check, for each clang on PATH.
+    clangs = rewrite_speed.find_clangs()
+    assert {row[3].split()[0] for row in rows if row[5] == "<= 1.05 (issue 3)"} == \
+        {name for name, _version in clangs}
     assert not any(f.startswith("NOT MEASURED") for f in figures), proc.stdout
     assert any("patch-elf" in f for f in figures)
     assert any("-j 1" in f for f in figures)
