@@ -2,8 +2,11 @@
 
 The same library (c/slow.c, whose init sleeps INIT_MS) built four ways:
 gated with a 2 s init, plain with the same init in a constructor, plain with
-an empty init in a constructor (the anchor: what loading costs at all), and
-gated with an empty init (what initgate itself adds to dlopen).  Each
+an empty init in a constructor (what loading costs at all), and gated with
+an empty init.  Issue 8's target, "the gated library within 1.5x of the same
+library with an empty init", compares the first and the last: the length of
+init must not reach dlopen.  Against the plain build the ratio shows what
+initgate adds to dlopen at all, one thread start, and carries no target.  Each
 dlopen is timed inside a fresh process (c/dlopen_host.c); the builds take
 turns.  Between them, c/thread_start.c times the first pthread_create of a
 fresh process, made as the runtime makes its init thread: the floor of what
@@ -83,8 +86,7 @@ def measure(workdir, level):
             "gated, empty init %.0f" % gated_empty, ratio(gated, gated_empty), "<= 1.5",
             gated <= 1.5 * gated_empty),
         Row(SECTION, "dlopen us, gated library, %s (against plain)" % init, "%.0f" % gated,
-            "plain, empty init %.0f" % plain, ratio(gated, plain), "<= 1.5",
-            gated <= 1.5 * plain),
+            "plain, empty init %.0f" % plain, ratio(gated, plain)),
         Row(SECTION, "us, the first pthread_create of a fresh process (how the runtime "
             "makes its init thread)", "%.0f" % thread),
         Row(SECTION, "us a gated dlopen adds to the plain one", "%.0f" % added,
