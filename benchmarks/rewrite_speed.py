@@ -19,16 +19,17 @@ several round-robin runs on the same file and flags:
 - `initgate rewrite` as a command, the same three ways (adds Python
   start-up and writing; run as a user runs it, through the installed script
   with bytecode cached);
-- `clang -fsyntax-only` for every clang on PATH (Debian's clang-N): the
-  ratio that matters is to the clang of libclang's own version, or to the
-  versions either side of it (the front end's speed changes from release to
-  release, and Debian 12 has clang 14, 16 and 19 but no 18);
+- `clang -fsyntax-only` for every clang on PATH (Debian's clang-N), and
+  with --clang18 DIR for Debian 13's clang 18 (benchmarks/clang18.py): the
+  ratio that matters is to the clang of libclang's own version, 18, or to
+  the versions either side of it (the front end's speed changes from
+  release to release, and Debian 12 has clang 14, 16 and 19 but no 18);
 - `gcc -fsyntax-only`.
 
 Prints a Markdown table (CPU seconds first: benchmarks/tool_speed.py reads
 that column) and the two ratios issue 3 asks for, for each way.
 
-    .venv/bin/python benchmarks/rewrite_speed.py [--lines N] [--runs N]
+    .venv/bin/python benchmarks/rewrite_speed.py [--lines N] [--runs N] [--clang18 DIR]
 """
 
 import argparse
@@ -43,8 +44,10 @@ import time
 
 from clang import cindex
 
+import clang18
 from initgate.passes import libclang, toolchain
 from initgate.passes.rewrite import rewrite_file
+from report import BenchError
 
 FLAGS = ["-std=gnu11", "-O2", "-fPIC", "-D_GNU_SOURCE"]
 
@@ -183,6 +186,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=60000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--clang18", metavar="DIR",
+                        help="also measure clang 18, fetched into DIR if it is not there "
+                             "(benchmarks/clang18.py)")
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="initgate-bench-")
@@ -218,9 +224,17 @@ def main():
                                                               + command[len(initgate) + 1:],
                                                               env)))
     clangs = find_clangs()
+    runners = {name: ([name], None) for name, _version in clangs}
+    if args.clang18:
+        try:
+            runners["clang-18"] = clang18.ensure(args.clang18)
+            clangs.append(("clang-18", "18.1.8, Debian 13's, on its own C library"))
+        except BenchError as err:
+            print("rewrite_speed.py: no clang 18: %s" % err, file=sys.stderr)
     for name, _version in clangs:
-        candidates.append(("`%s -fsyntax-only`" % name, lambda name=name: run_child(
-            [name, "-fsyntax-only", "-w"] + FLAGS + [source])))
+        clang_command, clang_env = runners[name]
+        candidates.append(("`%s -fsyntax-only`" % name, lambda c=clang_command, e=clang_env:
+                           run_child(c + ["-fsyntax-only", "-w"] + FLAGS + [source], e)))
     gcc = shutil.which("gcc")
     if gcc:
         candidates.append(("`gcc -fsyntax-only`", lambda: run_child(

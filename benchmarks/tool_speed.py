@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 
+import clang18
 import pipeline
 import rewrite_jobs
 import zlib_build
@@ -68,7 +69,8 @@ COMMAND = "`initgate rewrite` command, "
 
 def rewrite_rows(level):
     lines, runs = REWRITE_SIZES[level]
-    out = run_script("rewrite_speed.py", ["--lines", lines, "--runs", runs])
+    extra = [] if level == "smoke" else ["--clang18", clang18.default_folder()]
+    out = run_script("rewrite_speed.py", ["--lines", lines, "--runs", runs] + extra)
     found = re.search(r"File: (\d+) lines", out)
     actual = int(found.group(1)) if found else lines
     cpu, wall = table_seconds(out), table_seconds(out, column=1)

@@ -9,8 +9,10 @@ compiler is the one whose verdict the build will meet: it runs here as
 `CC -fsyntax-only -w` on the same file and flags, beside the skipped parse,
 and its error lines are reported as it printed them.
 
-On a large file gcc's syntax check costs about half of libclang's full
-parse, and it runs on a second core while libclang reads the declarations.
+On a large file gcc's syntax check costs a half to three quarters of
+libclang's full parse (the more the machine is loaded, the less: libclang
+is the bigger program), and it runs on a second core while libclang reads
+the declarations.
 On a small one it costs more: its own start-up and a second reading of the
 headers outweigh the bodies libclang would have parsed (measured on zlib's
 sources, 0.54 s of CPU against 0.23 s for the full parse; the two break

@@ -13,7 +13,7 @@
 #
 # Debian 12 has no riscv64 port, so no musl:riscv64: FETCHED names the
 # release whose package provides that loader instead, and
-# tests/arch/fetch_musl_root.sh unpacks it into a folder of the tests' own
+# tools/fetch_release_root.sh unpacks it into a folder of the tests' own
 # (no root needed).
 #
 # The package names must match tests/arch/toolchains.py (tests/test_arch_table.py
@@ -79,7 +79,7 @@ for entry in $FETCHED; do
 		echo "install_toolchains: cannot fetch musl:$arch from Debian $release" \
 		     "(needs apt-get and dpkg-deb)" >&2
 		failed=1
-	elif ! sh "$(dirname "$0")/arch/fetch_musl_root.sh" "$MUSL_ROOTS/$arch" "$arch" \
+	elif ! sh "$(dirname "$0")/../tools/fetch_release_root.sh" "$MUSL_ROOTS/$arch" "$arch" \
 			"$release"; then
 		echo "install_toolchains: could not fetch musl:$arch from Debian $release" >&2
 		failed=1

@@ -1,22 +1,28 @@
 #!/bin/sh
-# Unpacks Debian's musl:ARCH package of another release into ROOT, for an
-# architecture this machine's release does not carry: a root for qemu -L
-# that holds musl's loader, ROOT/lib/ld-musl-*.so.1.
+# Unpacks Debian packages of another release into ROOT, for what this
+# machine's release does not carry: musl for an architecture Debian 12 has
+# no port of (a root for qemu -L that holds musl's loader), or a compiler
+# release the benchmarks compare with.
 #
-#   fetch_musl_root.sh ROOT ARCH RELEASE      (ARCH as Debian spells it)
+#   fetch_release_root.sh ROOT ARCH RELEASE [PACKAGE...]   (ARCH as Debian
+#                                                           spells it)
 #
-# Never touches the machine's own apt configuration: the entries are the
-# machine's Debian ones with its release's code name replaced by RELEASE,
-# written under ROOT.apt with apt's lists and cache beside them.  Needs no
-# root.  The package is unpacked beside ROOT, then renamed into place, so
-# ROOT either is whole or does not exist.
+# Without PACKAGE, musl:ARCH.  Never touches the machine's own apt
+# configuration: the entries are the machine's Debian ones with its
+# release's code name replaced by RELEASE, written under ROOT.apt with apt's
+# lists and cache beside them, and apt checks what it downloads against the
+# release's signed index as usual.  Needs no root.  The packages are
+# unpacked beside ROOT, then renamed into place, so ROOT either is whole or
+# does not exist.
 set -eu
 
-if [ $# -ne 3 ]; then
-	echo "usage: $0 ROOT ARCH RELEASE" >&2
+if [ $# -lt 3 ]; then
+	echo "usage: $0 ROOT ARCH RELEASE [PACKAGE...]" >&2
 	exit 2
 fi
 root=$1 arch=$2 release=$3
+shift 3
+[ $# -gt 0 ] || set -- "musl:$arch"
 apt=$root.apt
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 if [ -z "$codename" ]; then
@@ -88,8 +94,10 @@ export APT_CONFIG="$apt/apt.conf"
 
 apt-get -q update >&2
 cd "$apt/cache/archives"
-apt-get -q download "musl:$arch" >&2
-dpkg-deb -x musl_*_"$arch".deb "$root.new"
+apt-get -q download "$@" >&2
+for deb in *.deb; do
+	dpkg-deb -x "$deb" "$root.new"
+done
 # A merged-/usr package has its loader in usr/lib; programs ask for /lib.
 [ -e "$root.new/lib" ] || ln -s usr/lib "$root.new/lib"
 rm -rf "$root"
