@@ -91,9 +91,12 @@ def configure_logging(verbosity):
         level = logging.INFO
     elif verbosity >= 2:
         level = logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("initgate: %(message)s"))
-    log.addHandler(handler)
+    # Once: a later -v (rewrite's, after its files) only changes the level.
+    if not any(getattr(h, "initgate", False) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("initgate: %(message)s"))
+        handler.initgate = True
+        log.addHandler(handler)
     log.setLevel(level)
     log.propagate = False
     return log
@@ -113,7 +116,12 @@ def main(argv=None):
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     verbosity = args.verbose + getattr(args, "sub_verbose", 0)
-    log = configure_logging(verbosity)
+    log = None
+    if verbosity:
+        log = configure_logging(verbosity)
+    else:
+        # Quiet: logging is imported only if a warning comes (initgate/logs.py).
+        logs.before_first_message(lambda: configure_logging(0))
 
     # SIGTERM takes the same path as Ctrl-C, so atomic writes clean up.
     signal.signal(signal.SIGTERM, signal.default_int_handler)

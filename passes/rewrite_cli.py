@@ -145,10 +145,11 @@ def _reparse(args):
         elif value != default or not hasattr(args, name):
             setattr(args, name, value)
     if late.late_verbose:
-        import logging
+        import logging  # noqa: F401  (its presence lets info and debug messages through)
 
-        logging.getLogger("initgate").setLevel(logging.INFO if late.late_verbose == 1
-                                               else logging.DEBUG)
+        from initgate.cli import configure_logging
+
+        logs.before_first_message(lambda: configure_logging(late.late_verbose))
     args.flags = flags
     return args
 
