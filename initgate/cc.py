@@ -138,6 +138,12 @@ def _gate_or_link(args, planned):
             return _fail_like_the_compiler(cc_argv + cc_args, command, copies)
 
     if job == "compile":
+        if any(copy for _original, copy, _result in copies):
+            # The library this object goes into will need the runtime:
+            # built beside this compile, not at the link (cc_prebuild.py).
+            from initgate import cc_prebuild
+
+            cc_prebuild.start(cache, cc_argv + target_flags(command.words))
         status = _run(cc_argv + new_args)
         if status == 0:
             _fix_dep_files(command, copies)

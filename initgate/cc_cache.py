@@ -13,7 +13,9 @@ What, and why it is safe with `make -j`:
 - runtime/KEY.o: the runtime for one compiler identity (its command, its
   --version and -dumpmachine answers, the target options of the link, the
   runtime's own sources).  A lock file makes concurrent links wait for the
-  first builder instead of all building it.
+  first builder instead of all building it.  The first gated compile starts
+  that builder ahead of the link, and leaves runtime/started-KEY to say so
+  (initgate/cc_prebuild.py).
 - obj/NAME.PID.o: an --init-source compiled for one link, removed after it.
 - manifest/KEY.json: what the rewrite gated in the object whose bytes hash
   to KEY, for the manifest the link writes.
@@ -122,23 +124,33 @@ def runtime_sources_digest():
 
 def runtime_object(cache, cc_argv, no_libc):
     """The runtime object for compiler `cc_argv` (with its target options), built once."""
+    path, lock = runtime_paths(cache, cc_argv, no_libc)
+    if os.path.isfile(path):
+        return path
+    with _locked(lock):
+        if not os.path.isfile(path):
+            build_runtime_into(path, cc_argv, no_libc)
+    return path
+
+
+def runtime_paths(cache, cc_argv, no_libc):
+    """(object, lock file) of the runtime for `cc_argv`, its folder created."""
     identity = compiler_identity(cc_argv)
     key = digest(*cc_argv, *identity, "no-libc" if no_libc else "libc",
                  runtime_sources_digest())[:24]
     folder = os.path.join(cache, "runtime")
     os.makedirs(folder, exist_ok=True)
-    path = os.path.join(folder, key + ".o")
-    if os.path.isfile(path):
-        return path
-    with _locked(os.path.join(folder, key + ".lock")):
-        if not os.path.isfile(path):
-            # Imported only to build: its imports (thread pools, tempfile,
-            # pathlib) would cost every later link 13 ms.
-            from initgate.linker.runtime_build import build_runtime
+    return os.path.join(folder, key + ".o"), os.path.join(folder, key + ".lock")
 
-            log.info("building the runtime for %s into %s", " ".join(cc_argv), path)
-            build_runtime(cc_argv, path, no_libc=no_libc)
-    return path
+
+def build_runtime_into(path, cc_argv, no_libc):
+    """Build the runtime to `path`, its lock held by the caller."""
+    # Imported only to build: its imports (thread pools, tempfile, pathlib)
+    # would cost every later link 13 ms.
+    from initgate.linker.runtime_build import build_runtime
+
+    log.info("building the runtime for %s into %s", " ".join(cc_argv), path)
+    build_runtime(cc_argv, path, no_libc=no_libc)
 
 
 class _locked:

@@ -6,6 +6,7 @@ held-init library and the host that proves callers wait at the gate).  Every
 test has its own cache folder, so nothing depends on what ran before.
 """
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -324,6 +325,26 @@ def test_concurrent_links_share_one_runtime(proj):
         assert "result: fully gated" in run_initgate("verify", proj / ("lib%d.so" % n)).stdout
 
 
+def test_the_first_gated_compile_builds_the_runtime_for_the_link(proj):
+    # The compile takes the runtime's lock before it returns, and hands it
+    # to the builder it starts: the link waits for that one, never builds.
+    cache = proj / "cache"
+    wrap(cache, "api_init", "cc", "-fPIC", "-c", "sub/api.c", cwd=proj)
+    assert list((cache / "runtime").glob("started-*"))
+    link = wrap(cache, "api_init", "cc", "-shared", "-o", "libp.so", "api.o", cwd=proj,
+                options=["-v"])
+    assert "building the runtime" not in link.stderr
+    assert len(list((cache / "runtime").glob("*.o"))) == 1
+    assert "result: fully gated" in run_initgate("verify", proj / "libp.so").stdout
+
+
+def wait_for_runtime_builds(cache):
+    """Until every runtime build that holds its lock has finished."""
+    for lock in (cache / "runtime").glob("*.lock"):
+        with open(lock) as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+
+
 def test_composes_with_ccache(proj):
     ccache = require_tool("ccache", "ccache")
     env = dict(os.environ, CCACHE_DIR=str(proj / "ccache"), CCACHE_NOHASHDIR="")
@@ -334,10 +355,17 @@ def test_composes_with_ccache(proj):
                 str(proj / "cache"), "--", ccache, "cc", "-g", "-fPIC", "-c", "sub/api.c",
                 "-o", "api.o"]
         run(argv, cwd=proj, env=env)
-        stats.append(run([ccache, "--print-stats"], env=env).stdout)
-    hits = dict(line.split("\t") for line in stats[1].splitlines() if "\t" in line)
-    assert int(hits["direct_cache_hit"]) + int(hits["preprocessed_cache_hit"]) == 1
-    assert int(hits["cache_miss"]) == 1
+        # The first compile also starts the runtime's build, through ccache
+        # too: its compiles are counted once it is done.
+        wait_for_runtime_builds(proj / "cache")
+        stats.append(dict(line.split("\t") for line in
+                          run([ccache, "--print-stats"], env=env).stdout.splitlines()
+                          if "\t" in line))
+
+    def more(name):
+        return int(stats[1][name]) - int(stats[0][name])
+    assert more("direct_cache_hit") + more("preprocessed_cache_hit") == 1
+    assert more("cache_miss") == 0
     wrap(proj / "cache", "api_init", ccache, "cc", "-shared", "-o", "libc.so", "api.o",
          cwd=proj)
     assert "result: fully gated" in run_initgate("verify", proj / "libc.so").stdout

@@ -6,7 +6,8 @@ The first call that gates starts the server; the tests wait for its socket
 to appear rather than for a time.  A stand-in compiler, `probe-cc`, writes
 down who ran it: when the server ran the call, the compiler's parent is a
 worker forked by the server, so its grandparent is the server itself.
-Calls are held inside the stand-in on a named pipe the test controls.
+Calls are held inside the stand-in on a named pipe the test controls; the
+stand-in leaves other compiles, the runtime's, alone.
 """
 
 import os
@@ -21,6 +22,12 @@ from conftest import installed_launcher, require_tool
 from initgate import cc_fast, cc_server
 
 PROBE = r"""#!/bin/sh
+# The runtime's build (the first gated compile starts it beside itself)
+# goes straight to gcc: its compiles name the runtime's folder, its last
+# step is -nostdlib.
+case "$*" in
+*runtime_c*|*-nostdlib*) exec gcc "$@" ;;
+esac
 {
 	echo "parent=$PPID"
 	echo "grandparent=$(awk '/^PPid/ {print $2}' /proc/$PPID/status)"

@@ -1,0 +1,75 @@
+"""Build the runtime in the background while a build is still compiling.
+
+A build's first link needs the runtime object (initgate/cc_cache.py); with
+an empty cache, building it holds that link up by a few hundred
+milliseconds.  So the first gated compile that finds no runtime for its
+compiler starts building one beside itself, in a process of its own, and
+goes on with its compile: by the time the build links, the runtime is
+there.  The lock that makes concurrent links wait for one builder is taken
+here, before the compile goes on, and handed to that process, so that a
+link arriving early waits for it rather than building a second one.
+
+Only the runtime for the C library is built ahead (a compile cannot tell
+which a link will want), with the compile's own compiler and target
+options; a link that needs another is built then, as before.  A build that
+fails here is left to the link, which builds again and reports the error.
+Once per cache and compiler: a marker file says it has been started.
+"""
+
+import fcntl
+import os
+import sys
+
+from initgate import cc_cache, logs
+
+log = logs.logger("initgate.cc")
+
+
+def start(cache, cc_argv):
+    """Start building the runtime for `cc_argv` (with its target options),
+    unless that was started before for this cache."""
+    marker = os.path.join(cache, "runtime", "started-%s" % cc_cache.digest(
+        *cc_argv, cc_cache.runtime_sources_digest())[:24])
+    try:
+        os.makedirs(os.path.dirname(marker), exist_ok=True)
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except OSError:
+        return                  # started before, or no cache to build into
+
+    path, lock = cc_cache.runtime_paths(cache, cc_argv, no_libc=False)
+    if os.path.isfile(path):
+        return
+    fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)            # a link is building it already
+        return
+    import subprocess
+
+    try:
+        subprocess.Popen([sys.executable, "-m", "initgate.cc_prebuild", path, str(fd), "--",
+                          *cc_argv], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, pass_fds=(fd,))
+        log.debug("building the runtime for %s in the background", " ".join(cc_argv))
+    except OSError as err:
+        log.debug("cannot build the runtime in the background: %s", err.strerror)
+    finally:
+        os.close(fd)            # the child holds the lock now, or nobody does
+
+
+def main(argv):
+    """In the background process: build, holding the inherited lock."""
+    path, fd, cc_argv = argv[0], int(argv[1]), argv[3:]
+    try:
+        if not os.path.isfile(path):
+            cc_cache.build_runtime_into(path, cc_argv, no_libc=False)
+    except Exception:           # noqa: BLE001  (the link builds again and says why)
+        pass
+    finally:
+        os.close(fd)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
