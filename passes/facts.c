@@ -76,12 +76,11 @@ enum {
 	FACT_MAIN_FILE = 1 << 2,
 	FACT_EXTERNAL = 1 << 3,
 	FACT_INLINED = 1 << 4,
-	FACT_NAME_IN_MACRO = 1 << 5,
-	FACT_END_IN_MACRO = 1 << 6,
-	FACT_BODY = 1 << 7,
-	FACT_ANNOTATE = 1 << 8,
-	FACT_UNEXPOSED_ATTR = 1 << 9,
-	FACT_VISIBILITY_SHIFT = 10,	/* two bits: CXVisibilityKind */
+	FACT_END_IN_MACRO = 1 << 5,
+	FACT_BODY = 1 << 6,
+	FACT_ANNOTATE = 1 << 7,
+	FACT_UNEXPOSED_ATTR = 1 << 8,
+	FACT_VISIBILITY_SHIFT = 9,	/* two bits: CXVisibilityKind */
 };
 
 /*
@@ -177,7 +176,6 @@ static void describe(struct walk *w, struct record *r, CXCursor cursor)
 	r->flags |= (unsigned)(api->visibility(cursor) & 3) << FACT_VISIBILITY_SHIFT;
 	if (w->full && api->is_definition(cursor))
 		r->flags |= FACT_DEFINITION;
-	r->flags |= at.int_data & MACRO_LOCATION ? FACT_NAME_IN_MACRO : 0;
 	api->expansion(at, &file, &r->line, 0, &r->offset);
 	r->file = file;
 	if ((r->flags & (FACT_SYSTEM_HEADER | FACT_MAIN_FILE)) == FACT_SYSTEM_HEADER)

@@ -37,12 +37,11 @@ SYSTEM_HEADER = 1 << 1
 MAIN_FILE = 1 << 2
 EXTERNAL = 1 << 3
 INLINED = 1 << 4
-NAME_IN_MACRO = 1 << 5
-END_IN_MACRO = 1 << 6
-BODY = 1 << 7
-ANNOTATE = 1 << 8
-UNEXPOSED_ATTR = 1 << 9
-VISIBILITY_SHIFT = 10
+END_IN_MACRO = 1 << 5
+BODY = 1 << 6
+ANNOTATE = 1 << 7
+UNEXPOSED_ATTR = 1 << 8
+VISIBILITY_SHIFT = 9
 
 # struct record, field for field (native sizes and alignment).
 RECORD = struct.Struct("@iiPPPPPPIIIIIIII")
@@ -268,7 +267,6 @@ def _describe(cursor, full, children):
     flags |= (lc.getCursorVisibility(cursor) & 3) << VISIBILITY_SHIFT
     if full and lc.isCursorDefinition(cursor):
         flags |= DEFINITION
-    flags |= NAME_IN_MACRO if at.int_data & lc.MACRO_LOCATION else 0
     file, line, offset = lc.file_location(at)
     body_file = end_file = body_offset = end_offset = params_end = 0
     if flags & (SYSTEM_HEADER | MAIN_FILE) != SYSTEM_HEADER:
