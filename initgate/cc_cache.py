@@ -89,6 +89,31 @@ def _same_bytes(path, text):
         return False
 
 
+def compile_helper(source, path, flags):
+    """Build the C file `source` into `path` with the machine's own compiler
+    (cc, else gcc, else clang): None once built, else why it was not.  It
+    is written to a scratch file and renamed into place, so that builders
+    racing each other only ever replace it with the same bytes."""
+    import subprocess
+
+    scratch = "%s.%d.tmp" % (path, os.getpid())
+    for compiler in ("cc", "gcc", "clang"):
+        command = [compiler, *flags, "-o", scratch, source]
+        try:
+            proc = subprocess.run(command, capture_output=True, text=True)
+        except OSError:
+            continue
+        if proc.returncode == 0:
+            os.replace(scratch, path)
+            return None
+        try:
+            os.unlink(scratch)
+        except OSError:
+            pass
+        return "%s failed: %s" % (" ".join(command), proc.stderr.strip()[:300])
+    return "no C compiler (cc, gcc or clang) on PATH"
+
+
 def compiler_identity(cc_argv):
     """What makes two compilers build the same runtime: their answers, not their names."""
     return list(_identity(tuple(cc_argv)))

@@ -129,7 +129,8 @@ def _idle_seconds():
 
 def _build_client(cache):
     """The client in the cache, built from this cc_client.c; False if it cannot be."""
-    from initgate.cc_cache import digest
+    from initgate.cc_cache import compile_helper, digest
+    from initgate.fileio import write_atomic
 
     with open(CLIENT_SOURCE, "rb") as f:
         key = digest(f.read(), os.uname().machine).encode()
@@ -140,28 +141,10 @@ def _build_client(cache):
                 return True
     except OSError:
         pass
-    import subprocess
-
-    scratch = "%s.%d.tmp" % (CLIENT_NAME, os.getpid())
-    for compiler in ("cc", "gcc", "clang"):
-        try:
-            built = subprocess.run([compiler, "-O2", "-o", scratch, CLIENT_SOURCE],
-                                   stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL).returncode == 0
-        except OSError:
-            continue
-        if built:
-            os.replace(scratch, CLIENT_NAME)
-            with open(stamp + ".tmp", "wb") as f:
-                f.write(key)
-            os.replace(stamp + ".tmp", stamp)
-            return True
-        break
-    try:
-        os.unlink(scratch)
-    except OSError:
-        pass
-    return False
+    if compile_helper(CLIENT_SOURCE, CLIENT_NAME, ["-O2"]) is not None:
+        return False
+    write_atomic(stamp, key)
+    return True
 
 
 def _preload():

@@ -214,30 +214,11 @@ def _built():
     path = os.path.join(folder, "facts-%s.so" % key)
     if os.path.isfile(path):
         return path
-    _compile(path)
+    error = cc_cache.compile_helper(SOURCE, path, ["-O2", "-std=gnu99", "-shared", "-fPIC"])
+    if error:
+        raise _BuildError(error)
+    log.debug("built %s", path)
     return path
-
-
-def _compile(path):
-    import subprocess
-
-    scratch = "%s.%d.tmp" % (path, os.getpid())
-    for compiler in ("cc", "gcc", "clang"):
-        command = [compiler, "-O2", "-std=gnu99", "-shared", "-fPIC", "-o", scratch, SOURCE]
-        try:
-            proc = subprocess.run(command, capture_output=True, text=True)
-        except OSError:
-            continue
-        if proc.returncode == 0:
-            os.replace(scratch, path)       # concurrent builders write the same bytes
-            log.debug("built %s with %s", path, compiler)
-            return
-        try:
-            os.unlink(scratch)
-        except OSError:
-            pass
-        raise _BuildError("%s failed: %s" % (" ".join(command), proc.stderr.strip()[:300]))
-    raise _BuildError("no C compiler (cc, gcc or clang) on PATH")
 
 
 # The same facts through ctypes.
