@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import pipeline
+from initgate import cc_server
 from report import BenchError, Row, median, ratio, standalone
 
 SECTION = "5 tool speed"
@@ -104,13 +105,12 @@ def stop_server(cache):
     """End the compile server the build through initgate-cc started in `cache`
     (its first gated compile does, inside the timing), so that the next build
     starts cold too and no idle server stays behind."""
+    pid = cc_server.running_pid(cache)
+    if pid is None:
+        return
     try:
-        pid = int((cache / "cc-server-1.lock").read_text())
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            if b"initgate.cc_server" not in f.read():
-                return
         os.kill(pid, signal.SIGTERM)
-    except (OSError, ValueError):
+    except OSError:
         return
     deadline = time.monotonic() + 30
     while os.path.exists("/proc/%d/cmdline" % pid) and time.monotonic() < deadline:

@@ -83,6 +83,21 @@ def start_if_wanted(cache_option):
                      start_new_session=True)
 
 
+def running_pid(cache):
+    """The pid of the server running in the folder `cache`, which its lock file
+    names, or None.  (Read, never locked: a lock taken even for a moment could
+    make a server that is starting give up.)"""
+    try:
+        with open(os.path.join(cache, LOCK_NAME), "rb") as f:
+            pid = int(f.read())
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            if b"initgate.cc_server" in f.read().split(b"\0"):
+                return pid
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 # The server.
 
 def serve(cache, identity):
@@ -174,15 +189,22 @@ def _module_files(identity):
         path = getattr(module, "__file__", None)
         if path and name.split(".")[0] in ("initgate", "clang", "lief"):
             paths.add(path)
-    return [(path, _stat(path)) for path in sorted(paths)]
+    return [(path, _stat(path, *_CHANGED)) for path in sorted(paths)]
 
 
-def _stat(path):
+def _stat(path, *fields):
+    """Those fields of os.stat(path), or None once it is gone."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return st.st_mtime_ns, st.st_size
+    return tuple(getattr(st, field) for field in fields)
+
+
+# What tells a new version of a module from the one loaded, and a socket
+# from the one bound.
+_CHANGED = ("st_mtime_ns", "st_size")
+_SAME_FILE = ("st_dev", "st_ino")
 
 
 class Server:
@@ -191,7 +213,7 @@ class Server:
         self.identity = identity
         self.watched = watched
         self.lock = lock
-        self.socket_id = _inode(SOCKET_NAME)
+        self.socket_id = _stat(SOCKET_NAME, *_SAME_FILE)
         self.workers = {}       # pid -> its caller's connection
         self.hung_up = set()    # pids whose caller has gone
 
@@ -255,10 +277,10 @@ class Server:
             _send(conn, b"P", pid)
 
     def _stale(self):
-        return any(_stat(path) != seen for path, seen in self.watched)
+        return any(_stat(path, *_CHANGED) != seen for path, seen in self.watched)
 
     def _socket_replaced(self):
-        return _inode(SOCKET_NAME) != self.socket_id
+        return _stat(SOCKET_NAME, *_SAME_FILE) != self.socket_id
 
     def _close_listener(self):
         if not self._socket_replaced():
@@ -483,14 +505,6 @@ def _drain(fd):
             pass
     except (BlockingIOError, InterruptedError):
         pass
-
-
-def _inode(path):
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
 
 
 if __name__ == "__main__":

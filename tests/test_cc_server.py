@@ -134,6 +134,14 @@ def build(tmp_path):
     build.stop()
 
 
+def test_running_pid_names_the_server_while_it_runs(build):
+    assert cc_server.running_pid(build.cache) is None
+    server = build.start_server()
+    assert cc_server.running_pid(build.cache) == server
+    build.stop()
+    assert cc_server.running_pid(build.cache) is None
+
+
 def test_a_gated_compile_is_served_and_builds_the_same_object(build):
     server = build.start_server()
     served = build.compile("served.o")

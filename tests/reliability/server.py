@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 
+from initgate import cc_server
 from outcome import Outcome
 
 SOURCES = 8
@@ -82,8 +83,10 @@ def run(builder, calls, seed):
     if not _wait_for(lambda: os.path.exists(socket_path)):
         outcome.fail("no server started after the first gated compile")
         return outcome
-    with open(os.path.join(cache, "cc-server-1.lock")) as f:
-        server = int(f.read())
+    server = cc_server.running_pid(cache)
+    if server is None:
+        outcome.fail("the server's socket is there, but no server runs")
+        return outcome
 
     running, served, killed = [], 0, 0
     try:
@@ -116,9 +119,8 @@ def run(builder, calls, seed):
         if not _wait_for(lambda: not _compilers_of(work), 30):
             outcome.fail("compilers of killed calls still running: %s"
                          % ", ".join(_compilers_of(work)))
-        with open(os.path.join(cache, "cc-server-1.lock")) as f:
-            if int(f.read()) != server or not os.path.exists("/proc/%d" % server):
-                outcome.fail("the server %d did not survive the run" % server)
+        if cc_server.running_pid(cache) != server:
+            outcome.fail("the server %d did not survive the run" % server)
     finally:
         try:
             os.kill(server, signal.SIGTERM)
