@@ -82,6 +82,9 @@ def build_parser(argv):
     return parser
 
 
+_handler = []          # the one configure_logging installs
+
+
 def configure_logging(verbosity):
     import logging
 
@@ -91,12 +94,14 @@ def configure_logging(verbosity):
         level = logging.INFO
     elif verbosity >= 2:
         level = logging.DEBUG
-    # Once: a later -v (rewrite's, after its files) only changes the level.
-    if not any(getattr(h, "initgate", False) for h in log.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("initgate: %(message)s"))
-        handler.initgate = True
-        log.addHandler(handler)
+    # One handler, however often this runs (rewrite's -v after its files
+    # runs it again), writing to the stderr of now.
+    if not _handler:
+        _handler.append(logging.StreamHandler(sys.stderr))
+        _handler[0].setFormatter(logging.Formatter("initgate: %(message)s"))
+        log.addHandler(_handler[0])
+    else:
+        _handler[0].setStream(sys.stderr)
     log.setLevel(level)
     log.propagate = False
     return log

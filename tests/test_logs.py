@@ -59,3 +59,17 @@ def test_messages_go_through_once_logging_is_configured_elsewhere():
         "from initgate import logs\n"
         "logs.logger('initgate.y').debug('debug %s', 'seen')\n")
     assert proc.stdout == "debug seen\n"
+
+
+def test_configuring_again_keeps_one_handler_on_the_stderr_of_now():
+    # rewrite's late -v configures logging a second time.
+    proc = run_python(
+        "import io, sys\n"
+        "from initgate import cli, logs\n"
+        "cli.configure_logging(1)\n"
+        "sys.stderr = io.StringIO()\n"
+        "log = cli.configure_logging(2)\n"
+        "logs.logger('initgate.test').debug('to the new stderr')\n"
+        "said, sys.stderr = sys.stderr.getvalue(), sys.__stderr__\n"
+        "print(len(log.handlers), repr(said))\n")
+    assert proc.stdout == "1 'initgate: to the new stderr\\n'\n", proc.stderr
