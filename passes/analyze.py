@@ -15,9 +15,10 @@ Two ways to parse, and three ways to treat errors inside function bodies
   compiler's `file:line:col` before anything is written, as the rewrite's
   contract promises.  Each body's `{` comes from the tree.
 - On a large file (passes/body_check.py says how large), `initgate
-  rewrite`'s default gets the same promise at about half the cost: the
+  rewrite`'s default keeps the same promise in less wall time: the
   skipped-body parse below, with the build's own compiler checking the
-  whole file at the same time; its error lines are the diagnostic.  A
+  whole file on another core at the same time; its error lines are the
+  diagnostic.  A
   smaller file gets the full parse, which costs less there; so does any
   file when the compiler is a clang, is not found or refuses the command
   line, or when the file holds a `#pragma GCC visibility`.
@@ -25,9 +26,9 @@ Two ways to parse, and three ways to treat errors inside function bodies
   --skip-bodies`) reads declarations only, five to ten times faster: what
   decides gating (linkage, visibility, attributes, inline rules) is all in
   the declarations.  Errors outside bodies are still reported; errors
-  inside a body are not, and are left to the compiler that builds the rewritten file
-  next (the wrapper runs it right after, and `#line` makes it name the
-  original file and line).  The tree then holds no brace: each definition's
+  inside a body are not, and are left to the compiler that builds the
+  rewritten file next (the wrapper runs it right after, and `#line` makes
+  it name the original file and line).  The tree then holds no brace: each definition's
   `{` is found in the text after its declarator (passes/braces.py), which
   also tells definitions (`{`) from declarations (`;`); libclang's indexer
   settles what the text does not (clang_isCursorDefinition says no to
