@@ -8,9 +8,11 @@ reads the state at a fixed offset from it: `mov _initgate_state@GOTOFF(%ebx),
 %eax`.  clang calls the next instruction instead of a thunk and pops the
 address it pushed: `call 1f; 1: pop %ebx; add $_GLOBAL_OFFSET_TABLE_+(1b-.),
 %ebx`.  At -O0 the value goes through the frame and a `setne`/`movzx`/`test`
-before its `je`.  The call of `_initgate_wait` sits on the cold side of the
-branch; assembly and hand-written callers `call _cgo_wait_runtime_init_done`
-instead.  Memory operands are read through capstone's details; registers are
+before its `je`.  The call of the slow path sits on the cold side of the
+branch: on i386 `call _initgate_wait`, on x86_64 gate.h's assembly, `lea
+-128(%rsp),%rsp; push NAME; call _initgate_wait_preserving` (the note names
+whichever the runtime's gates call); assembly and hand-written callers `call
+_cgo_wait_runtime_init_done` instead.  Memory operands are read through capstone's details; registers are
 known by their widest name (%eax, %ax and %al are all rax).
 
 Before the gate, -fstack-clash-protection probes a frame larger than a page:

@@ -7,7 +7,8 @@ Data flows in one direction:
 
 The flavour is pthreads (the generic files plus `libc_*.c`) or, with
 `--no-libc`, raw system calls (the generic files, `nolibc_*.c` and the
-target's `arch/ARCH.S`), built freestanding with the flags of the
+target's `arch/ARCH.S`); both take the target's `arch/ARCH-gate.S` if it has
+one, built freestanding with the flags of the
 compiler's family (gcc or clang, zig cc among them) and of the target
 (targets.py).  Every file is built -fPIC with hidden visibility, without a
 stack protector (the no-libc init thread has no TLS to hold a canary) and
@@ -66,6 +67,11 @@ def sources(arch, no_libc):
                      if not p.name.startswith(FLAVOUR_PREFIXES))
     flavour = sorted(source_dir.glob(("nolibc_" if no_libc else "libc_") + "*.c"))
     files = generic + flavour
+    # The gate's own way into the slow path, where gate.h enters it from
+    # assembly (x86_64): both flavours.
+    gate_entry = source_dir / "arch" / (arch + "-gate.S")
+    if gate_entry.is_file():
+        files.append(gate_entry)
     if no_libc:
         glue = source_dir / "arch" / (arch + ".S")
         if not glue.is_file():

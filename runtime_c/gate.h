@@ -12,6 +12,14 @@
  * wrote is visible to a caller that sees INITGATE_DONE.  Everything else
  * (waiting, running init lazily, reporting failure) is out of line in
  * _initgate_wait, marked cold so the compiler keeps it off the hot path.
+ *
+ * A call from C clobbers the argument registers, so a function whose
+ * arguments are still needed after the gate would save them on its hot path
+ * too (gcc often moves one to a callee-saved register, with a push and a pop
+ * on every call).  On x86_64 the slow path is therefore entered from
+ * assembly instead, through runtime_c/arch/x86_64-gate.S, which preserves
+ * every register: the compiler sees no call, and the hot path is exactly the
+ * three instructions whatever the function's shape.
  */
 #ifndef INITGATE_GATE_H
 #define INITGATE_GATE_H
@@ -35,7 +43,31 @@ extern void _initgate_wait(const char *function)
 #define INITGATE_GATE(function) \
 	(__builtin_expect(__atomic_load_n(&_initgate_state, __ATOMIC_ACQUIRE) \
 			  != INITGATE_DONE, 0) \
-	 ? (_initgate_wait(function), 0) : 0)
+	 ? (INITGATE_SLOW_PATH(function), 0) : 0)
+
+#if defined(__x86_64__) && defined(__LP64__)
+/*
+ * Past the 128-byte red zone, where a leaf function may keep data the
+ * compiler does not know a call would overwrite; the name goes on the stack,
+ * and the entry's CFI tells unwinders where this function's frame is.  The
+ * braces give the same instructions in AT&T and Intel syntax (-masm=intel).
+ * The call is direct, as a hidden function's is in the small and medium
+ * code models: a library over 2 GiB built -mcmodel=large would not link.
+ */
+#define INITGATE_WAIT_ENTRY _initgate_wait_preserving
+#define INITGATE_SLOW_PATH(function) \
+	__extension__ ({ \
+		__asm__ __volatile__( \
+			"lea {-128(%%rsp), %%rsp|rsp, [rsp - 128]}\n\t" \
+			"push %0\n\t" \
+			"call _initgate_wait_preserving\n\t" \
+			"lea {136(%%rsp), %%rsp|rsp, [rsp + 136]}" \
+			: : "r" (function) : "memory", "cc"); \
+	})
+#else
+#define INITGATE_WAIT_ENTRY _initgate_wait
+#define INITGATE_SLOW_PATH(function) _initgate_wait(function)
+#endif
 
 #define _cgo_wait_runtime_init_done() \
 	int _initgate_passed __attribute__((unused)) = \

@@ -13,6 +13,8 @@
  * `initgate runtime`, which knows the target from its table of architectures.
  */
 
+#include "gate.h"
+
 #define INITGATE_STR2(x) #x
 #define INITGATE_STR(x) INITGATE_STR2(x)
 
@@ -46,6 +48,6 @@ __asm__(
 	".long _initgate_unpatched - .\n"
 	".long " INITGATE_STR(INITGATE_NOTE_FLAGS) "\n"
 	".long _initgate_state - .\n"
-	".long _initgate_wait - .\n"
+	".long " INITGATE_STR(INITGATE_WAIT_ENTRY) " - .\n"	/* what a gate calls */
 	".long _cgo_wait_runtime_init_done - .\n"
 	".popsection\n");

@@ -12,6 +12,13 @@ HIDDEN void _initgate_wait(const char *function)
 	(void)function;
 }
 
+/* What x86_64's gates call instead (runtime_c/arch/x86_64-gate.S). */
+#if defined(__x86_64__) && defined(__LP64__)
+HIDDEN void _initgate_wait_preserving(void)
+{
+}
+#endif
+
 HIDDEN void _cgo_wait_runtime_init_done(void)
 {
 }
