@@ -316,11 +316,11 @@ class Server:
                     pass
 
     def _become_worker(self, conn):
+        import signal
+
         status = 1
         worker = Worker(conn, self.identity)
         try:
-            import signal
-
             signal.set_wakeup_fd(-1)
             for number in (signal.SIGCHLD, signal.SIGHUP, signal.SIGTERM):
                 signal.signal(number, signal.SIG_DFL)
@@ -338,6 +338,10 @@ class Server:
 
             traceback.print_exc()
         finally:
+            # The call is over.  A caller that has its status may be gone
+            # already, and the server then stops this worker with SIGTERM:
+            # cli.py would make that a traceback on the caller's stderr.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
             try:
                 sys.stdout.flush()
                 sys.stderr.flush()
