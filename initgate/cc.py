@@ -52,7 +52,9 @@ import sys
 
 from initgate import cc_cache, logs
 from initgate.cc_args import default_dep_file, target_flags
-from initgate.cc_fast import LAUNCHED_VAR, exit_status, plan, run_compiler, stop_child
+from initgate.cc_fast import (
+    EARLY_RUNTIME_VAR, LAUNCHED_VAR, early_runtime, exit_status, plan, run_compiler,
+    stop_child)
 from initgate.errors import SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
@@ -109,6 +111,8 @@ def run(args):
     launched = os.environ.pop(LAUNCHED_VAR, None) or getattr(args, "launched", None)
     planned = getattr(args, "plan", None) or plan(words, args.gate_non_pic)
     cc_argv, cc_args, command, job = planned
+    if os.environ.pop(EARLY_RUNTIME_VAR, None):
+        return early_runtime(args.cache_dir, planned)
     if job == "pass":
         log.debug("passing through: %s", shlex.join(words))
         return _run(cc_argv + cc_args)

@@ -14,6 +14,13 @@ which a link will want), with the compile's own compiler and target
 options; a link that needs another is built then, as before.  A build that
 fails here is left to the link, which builds again and reports the error.
 Once per cache and compiler: a marker file says it has been started.
+
+bin/initgate-cc starts it sooner still: the first call of a build into a
+cache, one it passes through (configure's `cc -v`, its first probes), also
+runs `initgate cc` in the background with EARLY_VAR set, which builds the
+runtime for that call's compiler right there (build_early).  configure's
+shared-library probe comes a few calls later, and its link then finds the
+runtime built, or nearly.
 """
 
 import fcntl
@@ -25,26 +32,52 @@ from initgate import cc_cache, logs
 log = logs.logger("initgate.cc")
 
 
-def start(cache, cc_argv):
-    """Start building the runtime for `cc_argv` (with its target options),
-    unless that was started before for this cache."""
+EARLY_VAR = "INITGATE_EARLY_RUNTIME"
+
+
+def _claim(cache, cc_argv):
+    """(the runtime's path, its lock held) for `cc_argv` (with its target
+    options), or None: started before for this cache, built, or being built."""
     marker = os.path.join(cache, "runtime", "started-%s" % cc_cache.digest(
         *cc_argv, cc_cache.runtime_sources_digest())[:24])
     try:
         os.makedirs(os.path.dirname(marker), exist_ok=True)
         os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
     except OSError:
-        return                  # started before, or no cache to build into
+        return None             # started before, or no cache to build into
 
     path, lock = cc_cache.runtime_paths(cache, cc_argv, no_libc=False)
     if os.path.isfile(path):
-        return
+        return None
     fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         os.close(fd)            # a link is building it already
+        return None
+    return path, fd
+
+
+def build_early(cache, cc_argv):
+    """In the process bin/initgate-cc started in the background: build here.
+    Nothing of the build's is kept open (a pipe to `tee` would wait for it)."""
+    os.closerange(3, 1 << 16)
+    try:
+        claimed = _claim(cache, cc_argv)
+    except Exception:           # noqa: BLE001  (the gated compile or the link says why)
+        return 0
+    if claimed:
+        main([claimed[0], str(claimed[1]), "--", *cc_argv])
+    return 0
+
+
+def start(cache, cc_argv):
+    """Start building the runtime for `cc_argv` (with its target options),
+    unless that was started before for this cache."""
+    claimed = _claim(cache, cc_argv)
+    if claimed is None:
         return
+    path, fd = claimed
     import subprocess
 
     try:

@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -204,3 +205,51 @@ def test_installed_launcher_reports_a_missing_compiler_like_initgate_cc(tmp_path
     assert through.returncode == python.returncode != 0
     assert through.stderr == python.stderr
     assert "no-such-compiler-here" in through.stderr
+
+
+HELD_COMPILER = """#!/bin/sh
+# gcc, except that the runtime's compiles wait for the file $GO (a minute at
+# most, so that a failed test leaves nothing behind).
+case "$*" in
+*runtime_c*)
+	n=0
+	while [ ! -e "$GO" ] && [ "$n" -lt 6000 ]; do sleep 0.01; n=$((n + 1)); done ;;
+esac
+exec gcc "$@"
+"""
+
+
+def test_a_first_call_starts_the_runtime_build_without_waiting_for_it(tmp_path):
+    """A call it passes through into an empty cache also starts building the
+    runtime in the background (initgate/cc_prebuild.py), once per cache, and
+    leaves no descriptor of the caller's open in it."""
+    require_tool("gcc", "gcc")
+    compiler, go, cache = tmp_path / "heldcc", tmp_path / "go", tmp_path / "cache"
+    compiler.write_text(HELD_COMPILER)
+    compiler.chmod(0o755)
+    argv = [installed_launcher(), "--init", "x", "--cache-dir", str(cache), "--",
+            str(compiler), "-v"]
+    env = dict(os.environ, GO=str(go))
+
+    # Pipes, as configure's $(...) would give: the call returns while the
+    # runtime's compiles are held.
+    first = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert first.returncode == 0 and "gcc version" in first.stderr, first.stderr
+    runtime = cache / "runtime"
+    wait_for(lambda: list(runtime.glob("started-*")), "the runtime's build to start")
+    assert not list(runtime.glob("*.o"))
+
+    go.write_text("")
+    wait_for(lambda: list(runtime.glob("*.o")), "the runtime to be built")
+    built = sorted(p.name for p in runtime.iterdir())
+    second = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0
+    assert sorted(p.name for p in runtime.iterdir()) == built
+
+
+def wait_for(condition, what, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("timed out waiting for " + what)
+        time.sleep(0.02)

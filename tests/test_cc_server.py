@@ -26,7 +26,7 @@ PROBE = r"""#!/bin/sh
 # goes straight to gcc: its compiles name the runtime's folder, its last
 # step is -nostdlib.
 case "$*" in
-*runtime_c*|*-nostdlib*) exec gcc "$@" ;;
+*runtime_c*|*-nostdlib*|--version|-dumpmachine) exec gcc "$@" ;;
 esac
 {
 	echo "parent=$PPID"
