@@ -18,8 +18,10 @@
  * too (gcc often moves one to a callee-saved register, with a push and a pop
  * on every call).  On x86_64 the slow path is therefore entered from
  * assembly instead, through runtime_c/arch/x86_64-gate.S, which preserves
- * every register: the compiler sees no call, and the hot path is exactly the
- * three instructions whatever the function's shape.
+ * every register: the compiler sees no call, so it saves nothing and makes
+ * no frame for the gate, whatever the function's shape; the hot path is the
+ * three instructions (and a register move where the load needs a register
+ * an argument holds).
  */
 #ifndef INITGATE_GATE_H
 #define INITGATE_GATE_H
