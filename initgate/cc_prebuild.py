@@ -17,10 +17,10 @@ Once per cache and compiler: a marker file says it has been started.
 
 bin/initgate-cc starts it sooner still: the first call of a build into a
 cache, one it passes through (configure's `cc -v`, its first probes), also
-runs `initgate cc` in the background with EARLY_VAR set, which builds the
-runtime for that call's compiler right there (build_early).  configure's
-shared-library probe comes a few calls later, and its link then finds the
-runtime built, or nearly.
+runs `initgate cc` in the background with cc_fast.EARLY_RUNTIME_VAR set,
+which builds the runtime for that call's compiler right there
+(build_early).  configure's shared-library probe comes a few calls later,
+and its link then finds the runtime built, or nearly.
 """
 
 import fcntl
@@ -30,9 +30,6 @@ import sys
 from initgate import cc_cache, logs
 
 log = logs.logger("initgate.cc")
-
-
-EARLY_VAR = "INITGATE_EARLY_RUNTIME"
 
 
 def _claim(cache, cc_argv):

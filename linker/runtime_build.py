@@ -3,18 +3,20 @@
 Data flows in one direction:
 
     CC -dumpmachine -> targets.by_triple -> the flavour's source list
-      -> CC -c each source (in a scratch folder) -> CC -r -nostdlib -> OUT.o
+      -> CC -c each unit (a few C sources, or one assembly source, in a
+         scratch folder) -> CC -r -nostdlib -> OUT.o
 
 The flavour is pthreads (the generic files plus `libc_*.c`) or, with
 `--no-libc`, raw system calls (the generic files, `nolibc_*.c` and the
-target's `arch/ARCH.S`); both take the target's `arch/ARCH-gate.S` if it has
-one, built freestanding with the flags of the
+target's `arch/ARCH.S`), built freestanding with the flags of the
 compiler's family (gcc or clang, zig cc among them) and of the target
-(targets.py).  Every file is built -fPIC with hidden visibility, without a
-stack protector (the no-libc init thread has no TLS to hold a canary) and
-with a non-executable stack note, so linking the one object into a library
-exports nothing and asks for nothing.  The build-time settings (stack size,
-watchdog, failure handler) become -D options read by runtime_c/internal.h.
+(targets.py).  Both take the target's `arch/ARCH-gate.S` where it has one
+(x86_64's way into the gate's slow path).  Every file is built -fPIC with
+hidden visibility, without a stack protector (the no-libc init thread has
+no TLS to hold a canary) and with a non-executable stack note, so linking
+the one object into a library exports nothing and asks for nothing.  The
+build-time settings (stack size, watchdog, failure handler) become -D
+options read by runtime_c/internal.h.
 """
 
 import concurrent.futures
