@@ -12,8 +12,9 @@ before its `je`.  The call of the slow path sits on the cold side of the
 branch: on i386 `call _initgate_wait`, on x86_64 gate.h's assembly, `lea
 -128(%rsp),%rsp; push NAME; call _initgate_wait_preserving` (the note names
 whichever the runtime's gates call); assembly and hand-written callers `call
-_cgo_wait_runtime_init_done` instead.  Memory operands are read through capstone's details; registers are
-known by their widest name (%eax, %ax and %al are all rax).
+_cgo_wait_runtime_init_done` instead.  Memory operands are read through
+capstone's details; registers are known by their widest name (%eax, %ax and
+%al are all rax).
 
 Before the gate, -fstack-clash-protection probes a frame larger than a page:
 gcc `lea -N(%rsp),%r11; 1: sub $0x1000,%rsp; orq $0,(%rsp); cmp %r11,%rsp;
