@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -54,6 +55,16 @@ def installed_launcher():
     if not os.access(path, os.X_OK):
         pytest.fail("%s is not installed: run make test (pip install -e .)" % path)
     return path
+
+
+def wait_for(condition, what, timeout=60.0):
+    """Poll `condition` until it holds; fail naming `what` after `timeout` s.
+    For results of work in the background, never to order two events."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("timed out waiting for " + what)
+        time.sleep(0.02)
 
 
 def require_tool(name, package):

@@ -17,11 +17,10 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import REPO, installed_launcher, require_tool
+from conftest import REPO, installed_launcher, require_tool, wait_for
 from initgate import cc_args, cc_fast
 
 SCRIPT = os.path.join(REPO, "bin", "initgate-cc")
@@ -245,11 +244,3 @@ def test_a_first_call_starts_the_runtime_build_without_waiting_for_it(tmp_path):
     second = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert second.returncode == 0
     assert sorted(p.name for p in runtime.iterdir()) == built
-
-
-def wait_for(condition, what, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail("timed out waiting for " + what)
-        time.sleep(0.02)

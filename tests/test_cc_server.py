@@ -14,11 +14,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import installed_launcher, require_tool
+from conftest import installed_launcher, require_tool, wait_for
 from initgate import cc_fast, cc_server
 
 PROBE = r"""#!/bin/sh
@@ -47,15 +46,6 @@ exec gcc "$@"
 """
 
 SOURCE = "int lib_answer(void) { return 42; }\n"
-
-
-def wait_for(condition, what, timeout=60.0):
-    """Poll `condition` until it holds; fail naming `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail("timed out waiting for " + what)
-        time.sleep(0.02)
 
 
 def alive(pid):
