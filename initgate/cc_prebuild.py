@@ -64,7 +64,7 @@ def build_early(cache, cc_argv):
     except Exception:           # noqa: BLE001  (the gated compile or the link says why)
         return 0
     if claimed:
-        main([claimed[0], str(claimed[1]), "--", *cc_argv])
+        _build(*claimed, cc_argv)
     return 0
 
 
@@ -88,9 +88,8 @@ def start(cache, cc_argv):
         os.close(fd)            # the child holds the lock now, or nobody does
 
 
-def main(argv):
-    """In the background process: build, holding the inherited lock."""
-    path, fd, cc_argv = argv[0], int(argv[1]), argv[3:]
+def _build(path, fd, cc_argv):
+    """Build, holding the lock `fd`, then let it go."""
     try:
         if not os.path.isfile(path):
             cc_cache.build_runtime_into(path, cc_argv, no_libc=False)
@@ -98,6 +97,11 @@ def main(argv):
         pass
     finally:
         os.close(fd)
+
+
+def main(argv):
+    """In the background process start() made: PATH FD -- CC..., the lock inherited."""
+    _build(argv[0], int(argv[1]), argv[3:])
     return 0
 
 
