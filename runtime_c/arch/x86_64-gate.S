@@ -118,8 +118,9 @@ _initgate_wait_preserving:
  * eax = the bytes of the save area, also stored in _initgate_xsave_bytes:
  * the end of the highest SAVED_COMPONENTS component this machine has
  * enabled (cpuid leaf 0xd, one subleaf per component, in the standard
- * layout), or FXSAVE_BYTES without xsave.  Changes nothing else but the
- * flags.
+ * layout), or FXSAVE_BYTES without xsave.  Changes rcx, rdx, rsi, rdi and
+ * the flags, which its one caller has saved already; keeps rbx, which
+ * cpuid writes.
  */
 	.type	_initgate_xsave_probe, @function
 _initgate_xsave_probe:
@@ -127,14 +128,6 @@ _initgate_xsave_probe:
 	pushq	%rbx
 	.cfi_adjust_cfa_offset 8
 	.cfi_rel_offset %rbx, 0
-	pushq	%rcx
-	.cfi_adjust_cfa_offset 8
-	pushq	%rdx
-	.cfi_adjust_cfa_offset 8
-	pushq	%rsi
-	.cfi_adjust_cfa_offset 8
-	pushq	%rdi
-	.cfi_adjust_cfa_offset 8
 
 	movl	$FXSAVE_BYTES, %esi	/* the answer so far */
 	movl	$1, %eax
@@ -168,14 +161,6 @@ _initgate_xsave_probe:
 9:
 	movl	%esi, %eax
 	movl	%eax, _initgate_xsave_bytes(%rip)
-	popq	%rdi
-	.cfi_adjust_cfa_offset -8
-	popq	%rsi
-	.cfi_adjust_cfa_offset -8
-	popq	%rdx
-	.cfi_adjust_cfa_offset -8
-	popq	%rcx
-	.cfi_adjust_cfa_offset -8
 	popq	%rbx
 	.cfi_adjust_cfa_offset -8
 	.cfi_restore %rbx
