@@ -54,6 +54,9 @@ static void clobber_general(void)
 		: : : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11");
 }
 
+#define XMM_0_15 "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", \
+	"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
 static void clobber_sse(void)
 {
 	__asm__ __volatile__(
@@ -61,8 +64,7 @@ static void clobber_sse(void)
 		ONES(0) ONES(1) ONES(2) ONES(3) ONES(4) ONES(5) ONES(6) ONES(7)
 		ONES(8) ONES(9) ONES(10) ONES(11) ONES(12) ONES(13) ONES(14) ONES(15)
 #undef ONES
-		: : : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-		"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+		: : : XMM_0_15);
 }
 
 __attribute__((target("avx")))
@@ -73,8 +75,7 @@ static void clobber_avx(void)
 		ONES(0) ONES(1) ONES(2) ONES(3) ONES(4) ONES(5) ONES(6) ONES(7)
 		ONES(8) ONES(9) ONES(10) ONES(11) ONES(12) ONES(13) ONES(14) ONES(15)
 #undef ONES
-		: : : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-		"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+		: : : XMM_0_15);
 }
 
 __attribute__((target("avx512f")))
@@ -91,8 +92,7 @@ static void clobber_avx512(void)
 		"kxnorw %%k0, %%k0, %%k3\n\tkxnorw %%k0, %%k0, %%k4\n\t"
 		"kxnorw %%k0, %%k0, %%k5\n\tkxnorw %%k0, %%k0, %%k6\n\t"
 		"kxnorw %%k0, %%k0, %%k7"
-		: : : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7",
-		"xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15",
+		: : : XMM_0_15,
 		"xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",
 		"xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31",
 		"k1", "k2", "k3", "k4", "k5", "k6", "k7");
