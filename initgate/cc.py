@@ -53,9 +53,8 @@ import sys
 from initgate import cc_cache, logs
 from initgate.cc_args import default_dep_file, target_flags
 from initgate.cc_fast import (
-    EARLY_RUNTIME_VAR, LAUNCHED_VAR, early_runtime, exit_status, plan, run_compiler,
-    stop_child)
-from initgate.errors import SourceError, UsageError
+    EARLY_RUNTIME_VAR, LAUNCHED_VAR, exit_status, plan, run_compiler, stop_child)
+from initgate.errors import InitgateError, SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
 
@@ -112,7 +111,15 @@ def run(args):
     planned = getattr(args, "plan", None) or plan(words, args.gate_non_pic)
     cc_argv, cc_args, command, job = planned
     if os.environ.pop(EARLY_RUNTIME_VAR, None):
-        return early_runtime(args.cache_dir, planned)
+        # bin/initgate-cc's background copy of a build's first call: the
+        # runtime only, never the call itself (initgate/cc_prebuild.py).
+        from initgate import cc_prebuild
+
+        try:
+            cache = cc_cache.cache_dir(args.cache_dir)
+        except InitgateError:
+            return 0            # the build's own calls say why
+        return cc_prebuild.build_early(cache, cc_argv + target_flags(command.words))
     if job == "pass":
         log.debug("passing through: %s", shlex.join(words))
         return _run(cc_argv + cc_args)

@@ -81,22 +81,8 @@ LAUNCHED_VAR = "INITGATE_LAUNCHED"
 
 
 # Set by bin/initgate-cc for the background copy of a build's first call into
-# a cache: that process only builds the runtime (initgate/cc_prebuild.py).
+# a cache: that process only builds the runtime (initgate/cc.py's run).
 EARLY_RUNTIME_VAR = "INITGATE_EARLY_RUNTIME"
-
-
-def early_runtime(cache_option, planned):
-    """Build the runtime for the planned call's compiler and target options
-    into the cache, and run nothing else: never the call itself."""
-    from initgate import cc_cache, cc_prebuild
-    from initgate.cc_args import target_flags
-
-    cc_argv, _cc_args, command, _job = planned
-    try:
-        cache = cc_cache.cache_dir(cache_option)
-    except Exception:           # noqa: BLE001  (the build's own calls say why)
-        return 0
-    return cc_prebuild.build_early(cache, cc_argv + target_flags(command.words))
 
 
 def quick(argv):
@@ -106,11 +92,8 @@ def quick(argv):
     if args is None:
         return None
     args.launched = os.environ.pop(LAUNCHED_VAR, None)
-    if os.environ.pop(EARLY_RUNTIME_VAR, None):
-        words = args.command[1:] if args.command[:1] == ["--"] else args.command
-        return lambda: early_runtime(args.cache_dir, plan(words, args.gate_non_pic))
     command = pass_through(args)
-    if command is not None:
+    if command is not None and EARLY_RUNTIME_VAR not in os.environ:
         return lambda: run_compiler(command)
 
     def gate():
