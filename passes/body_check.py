@@ -27,17 +27,19 @@ compiler or target), which leaves the verdict to libclang as before.
 The compiler sees the build's flags minus whatever would write a file
 (outputs, dependency files, dumps) or raise a warning to an error: only
 errors stop a rewrite, as with libclang, which parses with -w too.
+
+The compiler is the slower of the two, so the command starts it before
+argparse has read its command line (passes/rewrite_quick.py).  That is why
+this module imports only os: re, shlex, shutil and subprocess would cost
+that start 10 to 20 ms, and the whole command about as much.
 """
 
-import functools
+import atexit
 import os
-import re
-import shlex
-import shutil
-import subprocess
 
 from initgate import logs
 from initgate.cc_args import SEPARATE_VALUE
+from initgate.cli import signal         # without the enum classes: see initgate/cli.py
 from initgate.errors import SourceError
 
 log = logs.logger("initgate.rewrite")
@@ -65,10 +67,10 @@ _SEPARATE_KEPT = {"-I", "-D", "-U", "-x", "-include", "-imacros", "-isystem", "-
                   "-imultilib", "--sysroot", "-B", "-Xpreprocessor", "--param", "-target"}
 
 # A visibility pragma inside a body changes what is exported, and only the
-# full parse sees it: a file that holds one is never checked this way.
-_VISIBILITY_PRAGMA = re.compile(rb"#[ \t]*pragma[ \t]+GCC[ \t]+visibility")
+# full parse sees it: a file that holds one is never checked this way
+# (_has_visibility_pragma).
 
-_ERROR_LINE = re.compile(r"^(?:[^:\n]+):[0-9]+:(?:[0-9]+:)? (?:fatal )?error: ", re.M)
+_ERROR_LINE = r"^(?:[^:\n]+):[0-9]+:(?:[0-9]+:)? (?:fatal )?error: "
 
 
 def check_flags(flags):
@@ -97,7 +99,8 @@ def _writes(flag, value):
     return flag == "-Xpreprocessor" and value.startswith("-M")
 
 
-# Checks started before the pass was imported (start_early), by file and flags.
+# Checks started before the pass was imported (start_early), by what
+# start() is asked for: the choice, the unit's compiler, the file and flags.
 _early = {}
 
 
@@ -105,25 +108,44 @@ def start(choice, unit_compiler, path, build_flags):
     """A Check of the bodies of `path` (running from now on), or None when
     libclang's full parse is to check them.  `choice` and `unit_compiler`
     are as compiler_for takes them.  A check start_early began for the same
-    file and flags is handed over instead of running the compiler again."""
-    early = _early.pop((path, tuple(build_flags)), None)
+    request is handed over instead of running the compiler again."""
+    early = _early.pop((choice, unit_compiler, path, tuple(build_flags)), None)
     if early is not None:
         return early
     compiler = compiler_for(choice, unit_compiler, path)
     if compiler is None:
         return None
     try:
-        with open(path, "rb") as source:
-            if _VISIBILITY_PRAGMA.search(source.read()):
-                return None
-    except OSError:
-        return None             # the parse reports it
-    try:
-        return Check(compiler, path, build_flags)
+        check = Check(compiler, path, build_flags)
     except OSError as err:
         log.info("%s cannot run (%s): libclang checks function bodies", compiler[0],
                  err.strerror)
         return None
+    # Read once the compiler has started: a pragma is rare, the time is not.
+    try:
+        pragma = _has_visibility_pragma(path)
+    except OSError:
+        pragma = True           # the parse reports it
+    if pragma:
+        check.cancel()
+        return None
+    return check
+
+
+def _has_visibility_pragma(path):
+    # Without re (the module docstring), and erring towards yes: a line with
+    # "pragma" (or "_Pragma"), then "GCC" and "visibility".
+    with open(path, "rb") as source:
+        text = source.read()
+    at = text.find(b"ragma")
+    while at >= 0:
+        end = text.find(b"\n", at)
+        line = text[at:end if end >= 0 else len(text)]
+        gcc = line.find(b"GCC")
+        if gcc >= 0 and line.find(b"visibility", gcc) >= 0:
+            return True
+        at = text.find(b"ragma", at + 1)
+    return False
 
 
 def start_early(choice, unit_compiler, path, build_flags):
@@ -131,11 +153,17 @@ def start_early(choice, unit_compiler, path, build_flags):
 
     The command calls this before it imports libclang and the pass, which
     take most of its start-up: the compiler, usually the slower of the two,
-    then runs while they load rather than after.
+    then runs while they load rather than after.  Whatever ends the process
+    first (a usage error, say) also stops a check nobody took.
     """
+    key = (choice, unit_compiler, path, tuple(build_flags))
+    if key in _early:
+        return
     check = start(choice, unit_compiler, path, build_flags)
     if check is not None:
-        _early[(path, tuple(build_flags))] = check
+        if not _early:
+            atexit.register(cancel_early)
+        _early[key] = check
 
 
 def cancel_early():
@@ -155,14 +183,24 @@ def compiler_for(choice, unit_compiler, path):
     if choice == LIBCLANG:
         return None
     if choice:
-        words = tuple(shlex.split(choice))
+        words = _split(choice)
     elif not _large(path):
         return None
     elif unit_compiler:
         words = (unit_compiler,)
     else:
-        words = tuple(shlex.split(os.environ.get("CC") or "cc"))
+        words = _split(os.environ.get("CC") or "cc")
     return _usable(words)
+
+
+def _split(command):
+    # A command without quotes or escapes splits on white space, as the shell
+    # would split it; shlex (and the re it imports) only for the others.
+    if not any(char in command for char in "\"'\\"):
+        return tuple(command.split())
+    import shlex
+
+    return tuple(shlex.split(command))
 
 
 def _large(path):
@@ -172,56 +210,124 @@ def _large(path):
         return False            # the parse reports a missing file
 
 
-@functools.lru_cache(maxsize=None)
+_usable_memo = {}
+
+
 def _usable(words):
+    if words not in _usable_memo:
+        _usable_memo[words] = _find_usable(words)
+    return _usable_memo[words]
+
+
+def _find_usable(words):
     if not words:
         return None
-    found = shutil.which(words[0])
+    found = _which(words[0])
     if not found:
         log.info("%s not found: libclang checks function bodies", words[0])
         return None
-    resolved = [os.path.realpath(shutil.which(w) or w) for w in words]
+    resolved = [os.path.realpath(_which(w) or w) for w in words]
     if any("clang" in os.path.basename(path) for path in resolved):
         log.debug("%s is a clang: libclang checks function bodies itself", " ".join(words))
         return None
     return (found,) + words[1:]
 
 
+def _which(name):
+    """What shutil.which(name) finds: a path with a slash as it is, else the
+    first executable file of that name on $PATH (os.defpath if unset)."""
+    if os.sep in name:
+        return name if _executable(name) else None
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        candidate = os.path.join(folder or os.curdir, name)
+        if _executable(candidate):
+            return candidate
+    return None
+
+
+def _executable(path):
+    return os.access(path, os.X_OK) and not os.path.isdir(path)
+
+
 class Check:
-    """One `CC -fsyntax-only` run over one file, started now, read by result()."""
+    """One `CC -fsyntax-only` run over one file, started now, read by result().
+
+    Started with posix_spawn rather than subprocess (see the module
+    docstring): the compiler reads nothing and writes only diagnostics,
+    which come back through one pipe.  It runs in a process group of its
+    own, so that cancel() stops the compiler proper (gcc's cc1) with the
+    driver, rather than waiting for it to finish a check nobody needs.
+    """
 
     def __init__(self, compiler, path, flags):
         self.command = list(compiler) + check_flags(flags) + ["-fsyntax-only", "-w",
                                                             "-fpermissive", path]
         self.path = path
         log.debug("body check: %s", " ".join(self.command))
-        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.done = False
+        readable, writable = os.pipe()
+        try:
+            self.pid = os.posix_spawn(self.command[0], self.command, os.environ, file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                (os.POSIX_SPAWN_DUP2, writable, 2)], setpgroup=0)
+        except BaseException:
+            os.close(readable)
+            raise
+        finally:
+            os.close(writable)
+        self.stderr = readable
+        self.returncode = None
 
     def result(self):
         """True when the compiler accepts the file; False when it refused the
         command line itself (the caller parses bodies with libclang then).
         Errors in the source raise SourceError with the compiler's lines."""
-        _, err = self.process.communicate()
-        self.done = True
-        text = err.decode("utf-8", "replace")
-        if self.process.returncode == 0:
+        text = self._wait().decode("utf-8", "replace")
+        if self.returncode == 0:
             return True
-        errors = [line for line in text.splitlines() if _ERROR_LINE.match(line)]
-        if self.process.returncode > 0 and errors:
+        errors = [line for line in text.splitlines() if _is_error_line(line)]
+        if self.returncode > 0 and errors:
             raise SourceError(errors[0] + "; nothing written for " + self.path,
                               more=errors[1:])
-        first = text.strip().splitlines()[:1] or ["exit status %d" % self.process.returncode]
+        first = text.strip().splitlines()[:1] or ["exit status %d" % self.returncode]
         log.info("%s could not check %s (%s): libclang checks its function bodies",
                  self.command[0], self.path, first[0])
         return False
 
     def cancel(self):
         """Stop the check if it still runs (the answer is no longer needed)."""
-        if self.done:
-            return
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.communicate()
-        self.done = True
+        if self.returncode is None:
+            self._kill()
+            self._wait(read=False)
+
+    def _kill(self):
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass                # every process of the group has ended
+
+    def _wait(self, read=True):
+        """Everything the compiler wrote to stderr (if `read`), once it has
+        ended; its exit status is then in returncode (-N if signal N ended it)."""
+        chunks = []
+        try:
+            while read:
+                chunk = os.read(self.stderr, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except BaseException:
+            # Ctrl-C: the compiler, in a group of its own, did not get it.
+            self._kill()
+            raise
+        finally:
+            os.close(self.stderr)
+            _, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return b"".join(chunks)
+
+
+def _is_error_line(line):
+    import re
+
+    return re.match(_ERROR_LINE, line) is not None
