@@ -9,8 +9,8 @@ analyzed without error, so a failure leaves every file as it was.
 
 The pass (passes/rewrite.py, with libclang) and what only some options
 need are imported after the compiler that checks a large file's bodies
-has been started (passes/body_check.py), so that it runs while libclang
-loads.
+has been started (passes/body_check.py; passes/rewrite_quick.py starts it
+sooner still), so that it runs while libclang loads.
 """
 
 import argparse
@@ -70,7 +70,13 @@ def _add_options(parser):
 
 
 def run(args):
-    args = _reparse(args)
+    try:
+        return _run(_reparse(args))
+    finally:
+        body_check.cancel_early()
+
+
+def _run(args):
     if not args.init:
         raise UsageError("rewrite needs --init NAME, the library's init function")
     if not args.output and not args.in_place:
@@ -81,14 +87,12 @@ def run(args):
     units = _units(args)
     root = os.path.realpath(args.root) if args.root else _common_folder(u[0] for u in units)
     skip_bodies = args.skip_bodies or args.check_bodies == "none"
-    try:
-        if not skip_bodies and (args.jobs == 1 or len(units) == 1):
-            first = units[0]
-            body_check.start_early(args.check_bodies, first[2] if len(first) > 2 else None,
-                                   first[0], first[1])
-        result = _rewrite(args, units, root, skip_bodies)
-    finally:
-        body_check.cancel_early()
+    if not skip_bodies and (args.jobs == 1 or len(units) == 1):
+        # Unless passes/rewrite_quick.py has started it already.
+        first = units[0]
+        body_check.start_early(args.check_bodies, first[2] if len(first) > 2 else None,
+                               first[0], first[1])
+    result = _rewrite(args, units, root, skip_bodies)
     if result.init_file is None:
         raise InitgateError("no file given defines the init function '%s': name the file "
                             "that does, or check --init" % args.init)

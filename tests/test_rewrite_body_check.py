@@ -5,6 +5,8 @@ bodies instead."""
 
 import json
 import os
+import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -241,6 +243,91 @@ print("exit:", args.run(args))
     assert (tmp_path / "out" / "lib.c").exists()
 
 
+def test_a_plain_command_line_starts_the_check_before_argparse(tmp_path):
+    (tmp_path / "lib.c").write_bytes(GOOD)
+    script = """
+import sys
+from initgate import cli
+from initgate.passes import body_check
+
+started = body_check.start_early
+def start_early(*args):
+    print("argparse:", "argparse" in sys.modules, "libclang:",
+          "initgate.passes.libclang" in sys.modules)
+    started(*args)
+body_check.start_early = start_early
+print("exit:", cli.main(sys.argv[1:]))
+"""
+    line = ["rewrite", "--init", "lib_init", "--check-bodies=gcc", "lib.c", "-o", "out",
+            "--", "-DX=1"]
+    proc = subprocess.run([sys.executable, "-c", script] + line, cwd=tmp_path,
+                          capture_output=True, text=True, env=environment())
+    # The second start_early, rewrite_cli's, finds the check running already.
+    assert proc.stdout == ("argparse: False libclang: False\n"
+                           "argparse: True libclang: False\nexit: 0\n"), proc.stderr
+
+
+@pytest.mark.parametrize("words, started", [
+    (["--init", "f", "-o", "out", "lib.c"], [(None, "lib.c", ())]),
+    (["--init=f", "lib.c", "--in-place", "--", "-O2", "-DX"], [(None, "lib.c", ("-O2", "-DX"))]),
+    (["lib.c", "--check-bodies", "cc -m32", "--ungated", "g", "-j", "2"],
+     [("cc -m32", "lib.c", ())]),
+    (["--init", "f", "--check-bodies", "none", "lib.c"], []),
+    (["--init", "f", "--skip-bodies", "lib.c"], []),
+    (["--init", "f", "-v", "lib.c"], []),             # start() logs what -v would show
+    (["--init", "f", "-p", "build"], []),
+    (["--init", "f", "--check", "gcc", "lib.c"], []),  # abbreviations are argparse's
+    (["--init", "f", "lib.c", "lib.c"], []),
+    (["--init", "f", "src"], []),                       # a folder
+    (["--init", "f", "missing.c"], []),
+])
+def test_what_the_quick_start_reads(tmp_path, monkeypatch, words, started):
+    from initgate.passes import rewrite_quick
+
+    (tmp_path / "lib.c").write_bytes(GOOD)
+    (tmp_path / "src").mkdir()
+    monkeypatch.chdir(tmp_path)
+    calls = []
+    monkeypatch.setattr(body_check, "start_early",
+                        lambda choice, compiler, path, flags: calls.append(
+                            (choice, path, tuple(flags))) if compiler is None else None)
+    assert rewrite_quick.quick(words) is None
+    assert calls == started
+
+
+def test_an_early_check_goes_only_to_the_same_request(tmp_path, monkeypatch):
+    runs = tmp_path / "runs"
+    counting = tmp_path / "countcc"
+    counting.write_text("#!/bin/sh\necho \"$0\" >> '%s'\n" % runs)
+    counting.chmod(0o755)
+    (tmp_path / "lib.c").write_bytes(GOOD)
+    monkeypatch.chdir(tmp_path)
+    body_check.start_early(str(counting), None, "lib.c", ["-DX"])
+    try:
+        for choice, flags in ((str(counting), ["-DY"]), ("gcc", ["-DX"])):
+            check = body_check.start(choice, None, "lib.c", flags)
+            assert check.result() is True
+            assert check.command[0] == shutil.which(choice)
+        assert body_check.start(str(counting), None, "lib.c", ["-DX"]).result() is True
+        assert runs.read_text().count("countcc") == 2          # the early one, and -DY's
+        assert body_check.start(str(counting), None, "lib.c", ["-DX"]).result() is True
+    finally:
+        body_check.cancel_early()
+    assert runs.read_text().count("countcc") == 3
+
+
+@pytest.mark.parametrize("text, pragma", [
+    (b"int f(void) __attribute__((visibility(\"hidden\")));\n" * 50, False),
+    (b"#pragma once\nint visibility;\n", False),
+    (b"void f(void) {\n#  pragma   GCC visibility push(default)\n}\n", True),
+    (b"_Pragma(\"GCC visibility push(hidden)\")\n", True),
+    (b"#pragma GCC visibility pop", True),
+])
+def test_which_files_hold_a_visibility_pragma(tmp_path, text, pragma):
+    (tmp_path / "f.c").write_bytes(text)
+    assert body_check._has_visibility_pragma(str(tmp_path / "f.c")) is pragma
+
+
 def test_the_early_check_is_the_only_one(tmp_path):
     runs = tmp_path / "runs"
     counting = tmp_path / "countcc"
@@ -252,15 +339,29 @@ def test_the_early_check_is_the_only_one(tmp_path):
 
 
 def test_a_run_that_fails_first_leaves_no_compiler_running(tmp_path):
+    # Like gcc, whose driver runs cc1: the driver's child is stopped too.
     marker = "600.%d" % os.getpid()
     slow = tmp_path / "slowcc"
-    slow.write_text("#!/bin/sh\nexec sleep %s\n" % marker)
+    slow.write_text("#!/bin/sh\nsleep %s\n" % marker)
     slow.chmod(0o755)
-    proc = rewrite(tmp_path, GOOD, "--check-bodies", str(slow), "--exports", "missing.txt")
-    assert proc.returncode == 1
-    assert "missing.txt: cannot read the export list" in proc.stderr
-    assert not [pid for pid in os.listdir("/proc") if pid.isdigit()
-                and _cmdline_holds(pid, (marker, str(slow)))]
+    (tmp_path / "lib.c").write_bytes(GOOD)
+    line = ["rewrite", "--init", "lib_init", "-o", "out", "--check-bodies", str(slow),
+            "--exports", "missing.txt", "lib.c"]
+    try:
+        # A compiler left running would hold the pipe open: the timeout
+        # makes that a failure rather than a ten-minute wait.
+        proc = subprocess.run([sys.executable, "-m", "initgate"] + line, cwd=tmp_path,
+                              capture_output=True, text=True, env=environment(), timeout=60)
+        assert proc.returncode == 1
+        assert "missing.txt: cannot read the export list" in proc.stderr
+        assert not _running(marker, str(slow))
+    finally:
+        for pid in _running(marker, str(slow)):
+            os.kill(int(pid), signal.SIGKILL)
+
+
+def _running(*words):
+    return [pid for pid in os.listdir("/proc") if pid.isdigit() and _cmdline_holds(pid, words)]
 
 
 def _cmdline_holds(pid, words):
