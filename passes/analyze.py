@@ -200,34 +200,67 @@ def analyze(path, build_flags, options, compiler=None):
     `compiler` is the build's compiler for this unit, when compile_commands.json
     names it (options.check_bodies decides what checks the bodies).
     """
+    pending = begin(path, build_flags, options, compiler)
+    try:
+        return pending.finish()
+    finally:
+        pending.cancel()
+
+
+def begin(path, build_flags, options, compiler=None):
+    """analyze(), except that the compiler checking the bodies may still run:
+    a Pending whose `analysis` is ready now and whose finish() is analyze()'s
+    answer.  Its caller must call cancel() on every path out."""
     gnu89 = toolchain.uses_gnu89_inline(build_flags)
     check = None
     if not options.skip_bodies:
         check = body_check.start(options.check_bodies, compiler, path, build_flags)
     if options.skip_bodies or check:
         try:
-            analysis = _skipped_walk(path, build_flags, options, gnu89)
-            if not check:
-                return analysis
-            if check.result():
-                log.info("%s: function bodies checked by %s", path, check.command[0])
-                return analysis
+            analysis = _walk(path, build_flags, options, gnu89, skipped_bodies=True)
         except _BraceNotInText as missing:
             log.debug("%s; parsing %s again with function bodies", missing, path)
-        finally:
+            analysis = None
+        except BaseException:
             if check:
                 check.cancel()
-    walk = _Walk(parse(path, build_flags), path, options, gnu89)
-    try:
-        with lc.signals_held():
-            return walk.run()
-    finally:
-        walk.close()
+            raise
+        if analysis is not None:
+            return Pending(analysis, check, lambda: _walk(path, build_flags, options, gnu89))
+        if check:
+            check.cancel()
+    return Pending(_walk(path, build_flags, options, gnu89), None, None)
 
 
-def _skipped_walk(path, build_flags, options, gnu89):
-    walk = _Walk(parse(path, build_flags, skip_bodies=True), path, options, gnu89,
-                 skipped_bodies=True)
+class Pending:
+    """An analysis, and the compiler that may still be checking its bodies."""
+
+    def __init__(self, analysis, check, full_walk):
+        self.analysis = analysis
+        self.check = check
+        self._full_walk = full_walk
+
+    def finish(self):
+        """The analysis once the compiler has given its verdict: this one; or,
+        where it could not check the file, libclang's full parse's.
+        SourceError carries the errors it found."""
+        if self.check is None:
+            return self.analysis
+        if self.check.result():
+            log.info("%s: function bodies checked by %s", self.analysis.main_path,
+                     self.check.command[0])
+            return self.analysis
+        return self._full_walk()
+
+    def cancel(self):
+        """Stop the compiler if it still runs."""
+        if self.check is not None:
+            self.check.cancel()
+
+
+def _walk(path, build_flags, options, gnu89, skipped_bodies=False):
+    walk = _Walk(parse(path, build_flags, skip_bodies=skipped_bodies), path, options, gnu89,
+                 skipped_bodies=skipped_bodies)
     try:
         with lc.signals_held():
             return walk.run()

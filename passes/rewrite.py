@@ -87,37 +87,40 @@ def make_options(init_name, ungated=(), exports=None, root=None, continue_on_mac
 def rewrite_units(units, options, jobs=1, progress=None):
     """Rewrite translation units [(path, flags)] or [(path, flags, compiler)];
     see the module docstring."""
-    analyses = _analyze_all(units, options, jobs, progress)
+    if len(units) == 1:
+        return _rewrite_one(units[0], options, progress)
+    return _result(_analyze_all(units, options, jobs, progress), options)
+
+
+def _rewrite_one(unit, options, progress):
+    """One unit, whose files are rendered while the compiler checking its
+    bodies (passes/body_check.py) may still run: that is time the command
+    would otherwise spend waiting for it.  What is rendered is kept unless
+    the compiler's verdict changes the analysis."""
+    path, flags = unit[:2]
+    pending = analysis_mod.begin(path, flags, options, unit[2] if len(unit) > 2 else None)
+    try:
+        try:
+            early = _render_files([pending.analysis], options)
+        except (InitgateError, ValueError):
+            early = None        # raised again below, after the compiler's errors
+        analysis = pending.finish()
+    finally:
+        pending.cancel()
+    if progress:
+        progress(path)
+    return _result([analysis], options, early if analysis is pending.analysis else None)
+
+
+def _result(analyses, options, rendered=None):
+    """The RewriteResult of these analyses; `rendered` is what _render_files
+    made of them, if it has run already."""
     _check(analyses, options)
-    merged = _merge(analyses)
-
+    files, init_file, merged = rendered or _render_files(analyses, options)
     result = RewriteResult()
-    init = [a.init for a in analyses if a.init is not None]
-    init_paths = {i.path for i in init}
-    if len(init_paths) > 1:
-        raise SourceError("init function '%s' is defined in more than one file: %s"
-                          % (options.init_name, ", ".join(sorted(init_paths))))
-
-    paths = {os.path.normpath(a.main_path): a.main_path for a in analyses}
-    for path in merged:
-        paths.setdefault(os.path.normpath(path), path)
-    for analysis in analyses:
-        for path in analysis.project_files:
-            paths.setdefault(os.path.normpath(path), path)
-    for path in paths.values():
-        definitions = merged.get(path, {})
-        braces = [d.brace for d in definitions.values() if d.gated]
-        init_here = next(((options.init_name, i.returns_void) for i in init
-                          if os.path.normpath(i.path) == os.path.normpath(path)), None)
-        original = _read(path)
-        # `#line 1` names the file itself, as clang named it: the path given
-        # for a source, the include's spelling for a header; that is what
-        # __FILE__ said before the rewrite.
-        display = path
-        text = render.render(original, display, braces, init_here)
-        result.files[path] = FileOutput(path, display, text, text != original)
-        if init_here:
-            result.init_file = display
+    result.files = files
+    result.init_file = init_file
+    for definitions in merged.values():
         for definition in definitions.values():
             if definition.gated:
                 result.gated.append(definition)
@@ -132,6 +135,37 @@ def rewrite_units(units, options, jobs=1, progress=None):
         log.info("%s:%d: not gated %s (%s)", definition.file, definition.line,
                  definition.name, definition.reason)
     return result
+
+
+def _render_files(analyses, options):
+    """({path: FileOutput} for every file the analyses touch, the display
+    name of the file that defines init or None, what _merge made of them)."""
+    spelling = _Spelling(analyses)
+    merged = _merge(analyses, spelling)
+    init = [a.init for a in analyses if a.init is not None]
+    init_paths = {spelling(i.path) for i in init}
+    if len(init_paths) > 1:
+        raise SourceError("init function '%s' is defined in more than one file: %s"
+                          % (options.init_name, ", ".join(sorted(init_paths))))
+
+    paths = [a.main_path for a in analyses] + list(merged)
+    paths += [path for a in analyses for path in a.project_files]
+    files, init_file = {}, None
+    for path in dict.fromkeys(spelling(p) for p in paths):
+        definitions = merged.get(path, {})
+        braces = [d.brace for d in definitions.values() if d.gated]
+        init_here = next(((options.init_name, i.returns_void) for i in init
+                          if spelling(i.path) == path), None)
+        original = _read(path)
+        # `#line 1` names the file itself, as clang named it: the path given
+        # for a source, the include's spelling for a header; that is what
+        # __FILE__ said before the rewrite.
+        display = path
+        text = render.render(original, display, braces, init_here)
+        files[path] = FileOutput(path, display, text, text != original)
+        if init_here:
+            init_file = display
+    return files, init_file, merged
 
 
 def _analyze_all(units, options, jobs, progress):
@@ -226,25 +260,50 @@ def _check(analyses, options):
         raise SourceError(problems[0], more=problems[1:])
 
 
-def _merge(analyses):
+class _Spelling:
+    """One name for each file, however the translation units spelled it: a
+    unit's own file as the user named it, another (a header, an included
+    `.c`, which clang may call `./part.c`) as the first unit to see it did."""
+
+    def __init__(self, analyses):
+        self._names = {}        # realpath -> the name
+        self._known = {}        # a spelling -> the name; realpath is slow per definition
+        for analysis in analyses:
+            self(analysis.main_path)
+
+    def __call__(self, path):
+        name = self._known.get(path)
+        if name is None:
+            name = self._known[path] = self._names.setdefault(os.path.realpath(path), path)
+        return name
+
+
+def _merge(analyses, spelling):
     """path -> {brace key -> Definition}, one entry per definition however many
-    translation units saw it; a disagreement between units is an error."""
-    merged = {}
+    translation units saw it; a disagreement between units is an error.  A
+    file's own unit is heard first, so the manifest names its definitions as
+    the user named the file."""
+    own, others = [], []
     for analysis in analyses:
+        main = spelling(analysis.main_path)
         for definition in analysis.definitions:
-            key = definition.brace if definition.brace >= 0 else ("macro", definition.line,
-                                                                   definition.name)
-            place = merged.setdefault(definition.path, {})
-            earlier = place.get(key)
-            if earlier is None:
-                place[key] = definition
-            elif (earlier.gated, earlier.exported) != (definition.gated, definition.exported):
-                raise SourceError(
-                    "%s:%d: error: translation units disagree about '%s': one %s it, "
-                    "another %s it (compile them with the same flags, or mark it "
-                    "INITGATE_UNGATED)"
-                    % (definition.file, definition.line, definition.name,
-                       _verb(earlier), _verb(definition)))
+            path = spelling(definition.path)
+            (own if path == main else others).append((path, definition))
+    merged = {}
+    for path, definition in own + others:
+        key = definition.brace if definition.brace >= 0 else ("macro", definition.line,
+                                                               definition.name)
+        place = merged.setdefault(path, {})
+        earlier = place.get(key)
+        if earlier is None:
+            place[key] = definition
+        elif (earlier.gated, earlier.exported) != (definition.gated, definition.exported):
+            raise SourceError(
+                "%s:%d: error: translation units disagree about '%s': one %s it, "
+                "another %s it (compile them with the same flags, or mark it "
+                "INITGATE_UNGATED)"
+                % (definition.file, definition.line, definition.name,
+                   _verb(earlier), _verb(definition)))
     return merged
 
 

@@ -74,6 +74,18 @@ def test_units_that_disagree_are_reported(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def test_a_unit_and_its_includer_that_disagree_are_reported(tmp_path):
+    # clang names the included file ./part.c, the command line part.c: one file.
+    write(tmp_path / "part.c", "int part_one(void) { return 1; }\n")
+    write(tmp_path / "all.c", '#pragma GCC visibility push(hidden)\n#include "part.c"\n'
+                              '#pragma GCC visibility pop\n' + LIB)
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", "all.c", "part.c",
+                        cwd=tmp_path, check=False)
+    assert proc.returncode == 1
+    assert "part.c:1: error: translation units disagree about 'part_one'" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_exported_definition_outside_the_root_is_refused(tmp_path):
     write(tmp_path / "include/api.h", "int api_fn(void) { return 1; }\n")
     write(tmp_path / "src/lib.c", '#include "../include/api.h"\n' + LIB)
