@@ -106,7 +106,7 @@ class Options:
 
     def __init__(self, init_name, ungated=frozenset(), export_list=None, root=None,
                  continue_on_macro_brace=False, skip_bodies=False,
-                 check_bodies=body_check.LIBCLANG):
+                 check_bodies=body_check.LIBCLANG, record_unexported=False):
         self.init_name = init_name
         self.ungated = ungated
         self.export_list = export_list           # exported.ExportList or None
@@ -117,6 +117,9 @@ class Options:
         # (its full parse), a compiler command, or None for the build's own
         # compiler (passes/body_check.py).
         self.check_bodies = check_bodies
+        # Record definitions that are not exported as well, for _merge to
+        # compare across units (set when there is more than one).
+        self.record_unexported = record_unexported
 
 
 class Analysis:
@@ -333,15 +336,13 @@ class _Walk:
         # functions most files are full of are passed over at once: perhaps
         # one is the init function, looked for only if no exported one turns
         # up (with bodies skipped, only then is it asked whether it defines).
-        # Internal linkage is written in the source, the same in every unit
-        # that sees it, so a static definition is never a disagreement.
         flags = self.functions.flags[index]
         if not flags & facts.EXTERNAL:
-            self.unexported.append(index)
+            self._unexported(index)
             return
         visible = facts.visibility(flags) in _VISIBLE
         if not visible and flags & facts.MAIN_FILE:
-            self.unexported.append(index)
+            self._unexported(index)
             return
         function = self.functions[index]
         if flags & facts.MAIN_FILE:
@@ -352,7 +353,7 @@ class _Walk:
             if handle != self.main_file and flags & facts.SYSTEM_HEADER:
                 return
             if handle == self.main_file and not visible:
-                self.unexported.append(index)
+                self._unexported(index)
                 return
         if self.skipped_bodies and not self._defines(function):
             return
@@ -394,6 +395,44 @@ class _Walk:
             self.analysis.outside_root.append(definition)
             return
         self.analysis.definitions.append(definition)
+
+    def _unexported(self, index):
+        self.unexported.append(index)
+        if self.options.record_unexported:
+            self._record_unexported(index)
+
+    def _record_unexported(self, index):
+        # One unit may make a function static or hidden (through a macro)
+        # that another, which includes its file, exports: such a split is
+        # reported (passes/rewrite.py, _merge) only if both views are there.
+        # Only what the text says plainly is recorded: the function is not
+        # gated here, so it is not worth the indexer or the full parse.
+        flags = self.functions.flags[index]
+        function = self.functions[index]
+        if not flags & facts.MAIN_FILE and flags & facts.SYSTEM_HEADER \
+                and function.file != self.main_file:
+            return
+        if self.skipped_bodies:
+            if not self._defines_by_text(function):
+                return
+            try:
+                brace_handle, brace = self._brace_in_text(function)
+            except _BraceNotInText:
+                return
+        elif flags & facts.BODY:
+            brace_handle, brace = function.body_file, function.body_offset
+        else:
+            return
+        brace_name, in_project = self._file(brace_handle)
+        if not in_project:
+            return
+        macro = ""
+        if not self.skipped_bodies:
+            brace, macro = self._brace_at(brace_name, brace)
+        file, line = self._presumed(function)
+        self.analysis.definitions.append(Definition(
+            name=function.name, file=file, line=line, path=brace_name,
+            brace=-1 if macro else brace, macro=macro, exported=False, reason=""))
 
     def _presumed(self, function):
         """(file, line) of a function's name as the compiler reports them,
@@ -456,6 +495,18 @@ class _Walk:
         as much as the parse itself, so it is asked only when the text does
         not say.
         """
+        known = self._defines_by_text(function)
+        if known is not None:
+            return known
+        if self.indexed is None:
+            self.indexed = lc.defined_functions(_shared_index(), self.tu)
+            if self.indexed is None:
+                raise _BraceNotInText("libclang's indexer failed")
+        return function.d0 in self.indexed
+
+    def _defines_by_text(self, function):
+        """What the text after the declarator says of _defines(): True, False,
+        or None when it does not say."""
         handle, offset = function.end_file, function.end_offset
         data = self._contents(self._file(handle)[0]) if handle else b""
         if function.flags & facts.END_IN_MACRO:
@@ -471,11 +522,7 @@ class _Walk:
         if found is not None:
             self.braces[function.d0] = (handle, found)
             return True
-        if self.indexed is None:
-            self.indexed = lc.defined_functions(_shared_index(), self.tu)
-            if self.indexed is None:
-                raise _BraceNotInText("libclang's indexer failed")
-        return function.d0 in self.indexed
+        return None
 
     def _brace_in_text(self, function):
         """(file handle, offset) of a skipped body's `{`, or _BraceNotInText.

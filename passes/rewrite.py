@@ -89,6 +89,7 @@ def rewrite_units(units, options, jobs=1, progress=None):
     see the module docstring."""
     if len(units) == 1:
         return _rewrite_one(units[0], options, progress)
+    options = Options(**dict(vars(options), record_unexported=True))
     return _result(_analyze_all(units, options, jobs, progress), options)
 
 

@@ -3,6 +3,8 @@
 import json
 import os
 
+import pytest
+
 from conftest import run_initgate
 
 LIB = "int lib_init(void) { return 0; }\nint lib_a(void) { return 1; }\n"
@@ -84,6 +86,33 @@ def test_a_unit_and_its_includer_that_disagree_are_reported(tmp_path):
     assert proc.returncode == 1
     assert "part.c:1: error: translation units disagree about 'part_one'" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("spelling", ["static", "__attribute__((visibility(\"hidden\")))"])
+@pytest.mark.parametrize("order", [("all.c", "part.c"), ("part.c", "all.c")])
+@pytest.mark.parametrize("skip_bodies", [[], ["--skip-bodies"]])
+def test_a_macro_that_makes_a_function_internal_in_one_unit_is_reported(
+        tmp_path, spelling, order, skip_bodies):
+    # Gating part_one would make every unit's copy wait, the internal one too.
+    write(tmp_path / "part.c", "#ifndef API\n#define API\n#endif\n"
+                               "API int part_one(void) { return 1; }\n"
+                               "static int part_two(void) { return 2; }\n")
+    write(tmp_path / "all.c", "#define API %s\n#include \"part.c\"\n" % spelling + LIB)
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", *skip_bodies, *order,
+                        cwd=tmp_path, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "part.c:4: error: translation units disagree about 'part_one'" in proc.stderr
+    assert "part_two" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_what_every_unit_keeps_internal_is_no_disagreement(tmp_path):
+    write(tmp_path / "part.h", "#pragma once\nstatic inline int twice(int x) { return 2 * x; }\n")
+    write(tmp_path / "a.c", '#include "part.h"\nint a_fn(void) { return twice(1); }\n')
+    write(tmp_path / "all.c", '#include "part.h"\n#include "a.c"\n' + LIB)
+    run_initgate("rewrite", "--init", "lib_init", "-o", "out", "all.c", "a.c", cwd=tmp_path)
+    assert (tmp_path / "out/part.h").read_bytes() == (tmp_path / "part.h").read_bytes()
+    assert b"a_fn(void) {_cgo_wait_runtime_init_done();" in (tmp_path / "out/a.c").read_bytes()
 
 
 def test_exported_definition_outside_the_root_is_refused(tmp_path):
