@@ -81,6 +81,9 @@ def _run(args):
         raise UsageError("rewrite needs --init NAME, the library's init function")
     if not args.output and not args.in_place:
         raise UsageError("rewrite needs -o OUTDIR or --in-place")
+    if args.output and args.in_place:
+        # argparse sees the two together only when both come before the files.
+        raise UsageError("rewrite takes -o OUTDIR or --in-place, not both")
     if args.jobs < 1:
         raise UsageError("-j needs a positive number")
 

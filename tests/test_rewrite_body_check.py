@@ -338,7 +338,15 @@ def test_the_early_check_is_the_only_one(tmp_path):
     assert runs.read_text() == "run\n"
 
 
-def test_a_run_that_fails_first_leaves_no_compiler_running(tmp_path):
+@pytest.mark.parametrize("before, after, status, message", [
+    (["--exports", "missing.txt"], [], 1, "missing.txt: cannot read the export list"),
+    # Usage errors after the quick start (passes/rewrite_quick.py) has begun
+    # the check: argparse's, then rewrite_cli's own reading of late options.
+    (["--in-place"], [], 2, "argument --in-place: not allowed with argument -o"),
+    ([], ["--in-place"], 2, "rewrite takes -o OUTDIR or --in-place, not both"),
+])
+def test_a_run_that_fails_first_leaves_no_compiler_running(tmp_path, before, after, status,
+                                                           message):
     # Like gcc, whose driver runs cc1: the driver's child is stopped too.
     marker = "600.%d" % os.getpid()
     slow = tmp_path / "slowcc"
@@ -346,14 +354,16 @@ def test_a_run_that_fails_first_leaves_no_compiler_running(tmp_path):
     slow.chmod(0o755)
     (tmp_path / "lib.c").write_bytes(GOOD)
     line = ["rewrite", "--init", "lib_init", "-o", "out", "--check-bodies", str(slow),
-            "--exports", "missing.txt", "lib.c"]
+            *before, "lib.c", *after]
     try:
         # A compiler left running would hold the pipe open: the timeout
         # makes that a failure rather than a ten-minute wait.
         proc = subprocess.run([sys.executable, "-m", "initgate"] + line, cwd=tmp_path,
                               capture_output=True, text=True, env=environment(), timeout=60)
-        assert proc.returncode == 1
-        assert "missing.txt: cannot read the export list" in proc.stderr
+        assert proc.returncode == status
+        assert message in proc.stderr
+        assert (tmp_path / "lib.c").read_bytes() == GOOD
+        assert not (tmp_path / "out").exists()
         assert not _running(marker, str(slow))
     finally:
         for pid in _running(marker, str(slow)):
