@@ -18,10 +18,12 @@ Two ways to parse, and three ways to treat errors inside function bodies
   rewrite`'s default keeps the same promise in less wall time: the
   skipped-body parse below, with the build's own compiler checking the
   whole file on another core at the same time; its error lines are the
-  diagnostic.  A
-  smaller file gets the full parse, which costs less there; so does any
-  file when the compiler is a clang, is not found or refuses the command
-  line, or when the file holds a `#pragma GCC visibility`.
+  diagnostic.  A smaller file gets the full parse, which costs less there;
+  so does any file when the compiler is a clang, is not found or refuses
+  the command line, or when the file holds a `#pragma GCC visibility`.
+  Where a large file gets the full parse and it is the run's only unit,
+  that parse runs on a second thread as the check, beside the skipped-body
+  walk (_FullParse), so that the walk and the rendering take no wall time.
 - The skipped-body parse alone (`initgate cc`, `initgate rewrite
   --skip-bodies`) reads declarations only, five to ten times faster: what
   decides gating (linkage, visibility, attributes, inline rules) is all in
@@ -148,8 +150,9 @@ def forget_index():
     _local.index = None
 
 
-def parse(path, build_flags, skip_bodies=False):
-    """A parsed translation unit, or SourceError with the compiler's diagnostic."""
+def parse(path, build_flags, skip_bodies=False, quiet=False):
+    """A parsed translation unit, or SourceError with the compiler's diagnostic.
+    `quiet`: the warnings are another parse's to give (_FullParse)."""
     if not os.path.isfile(path):
         raise SourceError("%s: no such file" % path)
     args = toolchain.parse_flags(build_flags)
@@ -168,8 +171,9 @@ def parse(path, build_flags, skip_bodies=False):
             if not target:
                 raise SourceError("%s: libclang could not parse this file with these "
                                   "flags: %s" % (path, " ".join(args))) from None
-            log.warning("%s: clang refused %s; parsing without them (pass --target=TRIPLE "
-                        "among the flags for a cross build)", path, " ".join(target))
+            say = log.debug if quiet else log.warning
+            say("%s: clang refused %s; parsing without them (pass --target=TRIPLE among "
+                "the flags for a cross build)", path, " ".join(target))
             args = [a for a in args if a not in target]
             continue
 
@@ -210,29 +214,87 @@ def analyze(path, build_flags, options, compiler=None):
         pending.cancel()
 
 
-def begin(path, build_flags, options, compiler=None):
-    """analyze(), except that the compiler checking the bodies may still run:
-    a Pending whose `analysis` is ready now and whose finish() is analyze()'s
-    answer.  Its caller must call cancel() on every path out."""
+def begin(path, build_flags, options, compiler=None, second_parse=False):
+    """analyze(), except that what checks the bodies may still run: a Pending
+    whose `analysis` is ready now and whose finish() is analyze()'s answer.
+    Its caller must call cancel() on every path out.  `second_parse` lets a
+    large file that libclang checks be parsed twice at once (_FullParse):
+    the caller has one unit, and a core to spare for it."""
     gnu89 = toolchain.uses_gnu89_inline(build_flags)
     check = None
     if not options.skip_bodies:
         check = body_check.start(options.check_bodies, compiler, path, build_flags)
+        if check is None and second_parse and _FullParse.pays(path):
+            check = _FullParse(path, build_flags)
     if options.skip_bodies or check:
         try:
             analysis = _walk(path, build_flags, options, gnu89, skipped_bodies=True)
         except _BraceNotInText as missing:
             log.debug("%s; parsing %s again with function bodies", missing, path)
             analysis = None
-        except BaseException:
+        except BaseException as err:
+            if isinstance(check, _FullParse) and isinstance(err, SourceError):
+                check.tree()        # the full parse's errors, as it alone would give them
             if check:
                 check.cancel()
             raise
         if analysis is not None:
             return Pending(analysis, check, lambda: _walk(path, build_flags, options, gnu89))
+        if isinstance(check, _FullParse):
+            return Pending(_walk(path, build_flags, options, gnu89, tree=check.tree()),
+                           None, None)
         if check:
             check.cancel()
     return Pending(_walk(path, build_flags, options, gnu89), None, None)
+
+
+class _FullParse:
+    """libclang's full parse, on a thread of its own, as the check of a large
+    file's bodies beside the skipped-body walk, as a compiler's would be
+    (passes/body_check.py): the walk and the rendering then cost no wall
+    time, and a file that has errors gets the full parse's diagnostics."""
+
+    command = ("libclang's full parse",)
+
+    @staticmethod
+    def pays(path):
+        # The files a compiler would check, had the build's been a gcc: not
+        # a small one, whose parse is mostly its headers, nor one with a
+        # visibility pragma, which only the full parse's walk would see.
+        try:
+            return (os.path.getsize(path) >= body_check.LARGE_FILE
+                    and not body_check.has_visibility_pragma(path))
+        except OSError:
+            return False        # the parse reports it
+
+    def __init__(self, path, build_flags):
+        self._outcome = []
+        # A daemon: a parse cannot be stopped, and a run that fails first
+        # (Ctrl-C) need not wait for it.
+        self._thread = threading.Thread(target=self._parse, args=(path, build_flags),
+                                        name="initgate full parse", daemon=True)
+        self._thread.start()
+
+    def _parse(self, path, build_flags):
+        try:
+            self._outcome.append((parse(path, build_flags, quiet=True), None))
+        except BaseException as err:        # raised again in the thread that asks
+            self._outcome.append((None, err))
+
+    def tree(self):
+        """The translation unit, once parsed; SourceError if it has errors."""
+        self._thread.join()
+        tree, error = self._outcome[0]
+        if error is not None:
+            raise error
+        return tree
+
+    def result(self):
+        self.tree()
+        return True
+
+    def cancel(self):
+        pass                    # the thread ends with its parse; nothing waits for it
 
 
 class Pending:
@@ -261,9 +323,9 @@ class Pending:
             self.check.cancel()
 
 
-def _walk(path, build_flags, options, gnu89, skipped_bodies=False):
-    walk = _Walk(parse(path, build_flags, skip_bodies=skipped_bodies), path, options, gnu89,
-                 skipped_bodies=skipped_bodies)
+def _walk(path, build_flags, options, gnu89, skipped_bodies=False, tree=None):
+    walk = _Walk(tree or parse(path, build_flags, skip_bodies=skipped_bodies), path, options,
+                 gnu89, skipped_bodies=skipped_bodies)
     try:
         with lc.signals_held():
             return walk.run()

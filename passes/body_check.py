@@ -68,7 +68,7 @@ _SEPARATE_KEPT = {"-I", "-D", "-U", "-x", "-include", "-imacros", "-isystem", "-
 
 # A visibility pragma inside a body changes what is exported, and only the
 # full parse sees it: a file that holds one is never checked this way
-# (_has_visibility_pragma).
+# (has_visibility_pragma).
 
 _ERROR_LINE = r"^(?:[^:\n]+):[0-9]+:(?:[0-9]+:)? (?:fatal )?error: "
 
@@ -123,7 +123,7 @@ def start(choice, unit_compiler, path, build_flags):
         return None
     # Read once the compiler has started: a pragma is rare, the time is not.
     try:
-        pragma = _has_visibility_pragma(path)
+        pragma = has_visibility_pragma(path)
     except OSError:
         pragma = True           # the parse reports it
     if pragma:
@@ -132,9 +132,11 @@ def start(choice, unit_compiler, path, build_flags):
     return check
 
 
-def _has_visibility_pragma(path):
-    # Without re (the module docstring), and erring towards yes: a line with
-    # "pragma" (or "_Pragma"), then "GCC" and "visibility".
+def has_visibility_pragma(path):
+    """Whether the file may hold a `#pragma GCC visibility` (OSError if it
+    cannot be read): a line with "pragma" (or "_Pragma"), then "GCC" and
+    "visibility".  It errs towards yes, and does without re (the module
+    docstring)."""
     with open(path, "rb") as source:
         text = source.read()
     at = text.find(b"ragma")

@@ -99,7 +99,8 @@ def _rewrite_one(unit, options, progress):
     would otherwise spend waiting for it.  What is rendered is kept unless
     the compiler's verdict changes the analysis."""
     path, flags = unit[:2]
-    pending = analysis_mod.begin(path, flags, options, unit[2] if len(unit) > 2 else None)
+    pending = analysis_mod.begin(path, flags, options, unit[2] if len(unit) > 2 else None,
+                                 second_parse=True)
     try:
         try:
             early = _render_files([pending.analysis], options)

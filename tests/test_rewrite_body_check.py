@@ -325,7 +325,7 @@ def test_an_early_check_goes_only_to_the_same_request(tmp_path, monkeypatch):
 ])
 def test_which_files_hold_a_visibility_pragma(tmp_path, text, pragma):
     (tmp_path / "f.c").write_bytes(text)
-    assert body_check._has_visibility_pragma(str(tmp_path / "f.c")) is pragma
+    assert body_check.has_visibility_pragma(str(tmp_path / "f.c")) is pragma
 
 
 def test_the_early_check_is_the_only_one(tmp_path):
