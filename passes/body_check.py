@@ -66,10 +66,6 @@ _SEPARATE_KEPT = {"-I", "-D", "-U", "-x", "-include", "-imacros", "-isystem", "-
                   "-idirafter", "-isysroot", "-iprefix", "-iwithprefix", "-iwithprefixbefore",
                   "-imultilib", "--sysroot", "-B", "-Xpreprocessor", "--param", "-target"}
 
-# A visibility pragma inside a body changes what is exported, and only the
-# full parse sees it: a file that holds one is never checked this way
-# (has_visibility_pragma).
-
 _ERROR_LINE = r"^(?:[^:\n]+):[0-9]+:(?:[0-9]+:)? (?:fatal )?error: "
 
 
@@ -134,9 +130,11 @@ def start(choice, unit_compiler, path, build_flags):
 
 def has_visibility_pragma(path):
     """Whether the file may hold a `#pragma GCC visibility` (OSError if it
-    cannot be read): a line with "pragma" (or "_Pragma"), then "GCC" and
-    "visibility".  It errs towards yes, and does without re (the module
-    docstring)."""
+    cannot be read).  One inside a body changes what is exported, and only
+    the full parse's walk sees it: such a file is neither checked by a
+    compiler nor parsed twice (passes/analyze.py).  A line with "pragma"
+    (or "_Pragma"), then "GCC" and "visibility", counts: it errs towards
+    yes, and does without re (the module docstring)."""
     with open(path, "rb") as source:
         text = source.read()
     at = text.find(b"ragma")

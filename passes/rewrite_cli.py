@@ -86,6 +86,9 @@ def _run(args):
         raise UsageError("rewrite takes -o OUTDIR or --in-place, not both")
     if args.jobs < 1:
         raise UsageError("-j needs a positive number")
+    if args.skip_bodies and args.check_bodies not in (None, "none"):
+        raise UsageError("--skip-bodies leaves bodies unchecked: it cannot go with "
+                         "--check-bodies %s" % args.check_bodies)
 
     units = _units(args)
     root = os.path.realpath(args.root) if args.root else _common_folder(u[0] for u in units)

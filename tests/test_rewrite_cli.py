@@ -115,6 +115,20 @@ def test_what_every_unit_keeps_internal_is_no_disagreement(tmp_path):
     assert b"a_fn(void) {_cgo_wait_runtime_init_done();" in (tmp_path / "out/a.c").read_bytes()
 
 
+@pytest.mark.parametrize("options", [["--skip-bodies", "--check-bodies", "gcc"],
+                                     ["--check-bodies=libclang", "lib.c", "--skip-bodies"]])
+def test_skipped_bodies_cannot_be_checked_too(tmp_path, options):
+    write(tmp_path / "lib.c", LIB)
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", "out", *options,
+                        *([] if "lib.c" in options else ["lib.c"]), cwd=tmp_path, check=False)
+    assert proc.returncode == 2
+    assert "--skip-bodies leaves bodies unchecked: it cannot go with --check-bodies" \
+        in proc.stderr
+    assert not (tmp_path / "out").exists()
+    run_initgate("rewrite", "--init", "lib_init", "-o", "out", "--skip-bodies",
+                 "--check-bodies", "none", "lib.c", cwd=tmp_path)
+
+
 def test_exported_definition_outside_the_root_is_refused(tmp_path):
     write(tmp_path / "include/api.h", "int api_fn(void) { return 1; }\n")
     write(tmp_path / "src/lib.c", '#include "../include/api.h"\n' + LIB)
