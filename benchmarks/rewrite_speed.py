@@ -14,7 +14,9 @@ several round-robin runs on the same file and flags:
     libclang reads the declarations with bodies skipped while `gcc
     -fsyntax-only` checks the file beside it (passes/body_check.py);
   - the full libclang parse (`--check-bodies libclang`, and the default
-    for a small file);
+    for a small file), which for a file this large runs on a second thread
+    beside the skipped-body walk (passes/analyze.py, _FullParse): its CPU
+    time is the two parses';
 - the same libclang parse with no walk at all, both ways (the floor);
 - `initgate rewrite` as a command, the same three ways (adds Python
   start-up and writing; run as a user runs it, through the installed script
