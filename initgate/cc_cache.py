@@ -23,7 +23,6 @@ What, and why it is safe with `make -j`:
 
 import fcntl
 import functools
-import json
 import os
 
 try:
@@ -205,6 +204,10 @@ def store_manifest(cache, key, data):
 
 
 def load_manifest(cache, key):
+    # json only here: the rewrite finds its helper through this module, and
+    # would pay json's import (2 ms) on every run.
+    import json
+
     try:
         with open(os.path.join(cache, "manifest", key + ".json"), encoding="utf-8") as f:
             return json.load(f)
