@@ -46,14 +46,13 @@ SUBCOMMANDS = {
 
 
 # Subcommands whose start-up counts read their plainest command lines
-# themselves (a build runs cc and patch-elf once per file): quick(WORDS) in
-# the module returns what to run, or None to have argparse parse them.  Such
-# a call is quiet, so logging is configured only if it logs a warning
-# (initgate/logs.py), which most never do.
+# themselves (a build runs cc and patch-elf once per file; rewrite starts a
+# compiler beside libclang): quick(WORDS) in the module returns what to run,
+# or None to have argparse parse them.  Such a call is quiet, so logging is
+# configured only if it logs a warning (initgate/logs.py), which most never do.
 QUICK = {
     "cc": "initgate.cc_fast",
     "patch-elf": "initgate.linker.patch_cli",
-    # Never runs the command: it starts a large file's body check early.
     "rewrite": "initgate.passes.rewrite_quick",
 }
 

@@ -28,8 +28,8 @@ The compiler sees the build's flags minus whatever would write a file
 (outputs, dependency files, dumps) or raise a warning to an error: only
 errors stop a rewrite, as with libclang, which parses with -w too.
 
-The compiler is the slower of the two, so the command starts it before
-argparse has read its command line (passes/rewrite_quick.py).  That is why
+The compiler is the slower of the two, so the command starts it as soon
+as it has read its command line, before it imports libclang.  That is why
 this module imports only os: re, shlex, shutil and subprocess would cost
 that start 10 to 20 ms, and the whole command about as much.
 """

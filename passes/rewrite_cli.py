@@ -9,11 +9,11 @@ analyzed without error, so a failure leaves every file as it was.
 
 The pass (passes/rewrite.py, with libclang) and what only some options
 need are imported after the compiler that checks a large file's bodies
-has been started (passes/body_check.py; passes/rewrite_quick.py starts it
-sooner still), so that it runs while libclang loads.
+has been started (passes/body_check.py), so that it runs while libclang
+loads; argparse is imported only for a command line that
+passes/rewrite_quick.py does not read itself.
 """
 
-import argparse
 import os
 import sys
 
@@ -26,6 +26,8 @@ log = logs.logger("initgate.rewrite")
 
 
 def add_arguments(parser):
+    import argparse
+
     _add_options(parser)
     parser.add_argument("inputs", nargs=argparse.REMAINDER,
                         metavar="FILE.c|DIR... [-- COMPILER FLAGS]",
@@ -70,8 +72,13 @@ def _add_options(parser):
 
 
 def run(args):
+    return run_read(_reparse(args))
+
+
+def run_read(args):
+    """The command, once its line is read (here, or by passes/rewrite_quick.py)."""
     try:
-        return _run(_reparse(args))
+        return _run(args)
     finally:
         body_check.cancel_early()
 
@@ -94,7 +101,6 @@ def _run(args):
     root = os.path.realpath(args.root) if args.root else _common_folder(u[0] for u in units)
     skip_bodies = args.skip_bodies or args.check_bodies == "none"
     if not skip_bodies and (args.jobs == 1 or len(units) == 1):
-        # Unless passes/rewrite_quick.py has started it already.
         first = units[0]
         body_check.start_early(args.check_bodies, first[2] if len(first) > 2 else None,
                                first[0], first[1])
@@ -138,6 +144,8 @@ def _rewrite(args, units, root, skip_bodies):
 
 def _reparse(args):
     """Options may also follow the files; everything after `--` is compiler flags."""
+    import argparse
+
     tokens = list(args.inputs or [])
     flags = []
     if "--" in tokens:

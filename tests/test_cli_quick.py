@@ -1,6 +1,6 @@
 """The quick paths of initgate/cli.py: `initgate cc` calls that only run the
-compiler, and plain `initgate patch-elf` calls, skip argparse, and configure
-logging only if they log a warning.  They must behave exactly as the full
+compiler, and plain `initgate patch-elf` and `initgate rewrite` calls, skip
+argparse, and configure logging only if they log a warning.  They must behave exactly as the full
 path does, and hand every command line they do not recognise to it."""
 
 import os
@@ -14,7 +14,9 @@ import scenarios  # noqa: E402
 
 from conftest import require_tool, run_initgate  # noqa: E402
 from initgate import cc_fast  # noqa: E402
+from initgate import cli  # noqa: E402
 from initgate.linker import patch_cli  # noqa: E402
+from initgate.passes import rewrite_cli, rewrite_quick  # noqa: E402
 
 
 @pytest.mark.parametrize("argv, command", [
@@ -127,3 +129,73 @@ def test_gated_compile_quick_and_full_paths_agree(tmp_path):
         outputs.append((proc.stdout, proc.stderr, obj.read_bytes()))
     assert outputs[0] == outputs[1]
     assert b"_initgate_wait" in outputs[0][2]
+
+
+REWRITE_READ = ("init", "output", "in_place", "root", "ungated", "exports", "manifest",
+                "build_dir", "jobs", "check_bodies", "skip_bodies", "skip_macro_braces",
+                "sources", "flags")
+
+
+def argparse_reads(words):
+    args = cli.build_parser(["rewrite"] + words).parse_args(["rewrite"] + words)
+    return rewrite_cli._reparse(args)
+
+
+@pytest.mark.parametrize("words", [
+    ["--init", "f", "-o", "out", "lib.c"],
+    ["--init=f", "lib.c", "--in-place", "--", "-O2", "-DX", "--", "-o", "x"],
+    ["lib.c", "--init", "f", "--output=out", "--check-bodies", "cc -m32", "-j", "2"],
+    ["--init", "f", "--ungated", "a", "-o", "out", "a.c", "src", "--ungated=b",
+     "--ungated", "c", "--skip-macro-braces", "--root", ".", "--manifest", "m.json"],
+    ["-p", "build", "--init", "f", "--in-place", "--exports=list.txt", "--skip-bodies"],
+    ["--init=", "-o", "out", "lib.c", "--check-bodies=none"],
+    ["--init", "f", "-o", "out", "lib.c", "--"],
+    ["lib.c"],
+])
+def test_rewrite_reads_what_argparse_reads(words):
+    quick, full = rewrite_quick.read(words), argparse_reads(words)
+    assert quick is not None
+    assert [getattr(quick, name) for name in REWRITE_READ] == \
+        [getattr(full, name) for name in REWRITE_READ]
+
+
+@pytest.mark.parametrize("words", [
+    ["--init", "f", "-v", "lib.c"],                    # -v: argparse's
+    ["--init", "f", "lib.c", "-vv"],
+    ["--ini", "f", "-o", "out", "lib.c"],              # an abbreviation
+    ["--init", "f", "-oout", "lib.c"],                 # a value glued to -o
+    ["--init", "f", "-j2", "lib.c"],
+    ["--init", "-f", "-o", "out", "lib.c"],            # argparse refuses it
+    ["--init", "f", "-j", "two", "lib.c"],
+    ["--init", "f", "-o", "out", "--in-place", "lib.c"],
+    ["--init", "f", "-o", "out", "lib.c", "-o", "other"],
+    ["--init", "f", "-j", "3", "lib.c", "-j", "1"],    # which wins is argparse's to say
+    ["--init", "f", "--in-place=yes", "lib.c"],
+    ["--init", "f", "-o", "out"],                      # no source: argparse's message
+    ["--init", "f", "-o", "out", "--", "lib.c"],
+    ["--init", "f", "-o"],
+    ["-", "--init", "f", "-o", "out"],
+    ["--help"],
+    [],
+])
+def test_rewrite_left_to_argparse(words):
+    assert rewrite_quick.read(words) is None
+    assert rewrite_quick.quick(words) is None
+
+
+def test_rewrite_quick_and_full_paths_agree(tmp_path):
+    (tmp_path / "lib.c").write_text("int lib_init(void) { return 0; }\n"
+                                    "int lib_api(void) { return 1; }\n")
+    outputs = []
+    for init in ("--init", "--ini"):     # an abbreviation: argparse reads it
+        out = tmp_path / ("out%d" % len(outputs))
+        proc = run_initgate("rewrite", init, "lib_init", "-o", out, "lib.c", "--manifest",
+                            out / "m.json", cwd=tmp_path)
+        outputs.append((proc.stdout, proc.stderr, (out / "lib.c").read_bytes(),
+                        (out / "m.json").read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert b"lib_api(void) {_cgo_wait_runtime_init_done();" in outputs[0][2]
+    for line in (["lib.c", "-o", "out"], ["--init", "lib_init", "--in-place"]):
+        quick = run_initgate("rewrite", *line, cwd=tmp_path, check=False)
+        assert quick.returncode == 2, quick.stderr
+    assert (tmp_path / "lib.c").read_text().count("_cgo_wait") == 0

@@ -243,7 +243,7 @@ print("exit:", args.run(args))
     assert (tmp_path / "out" / "lib.c").exists()
 
 
-def test_a_plain_command_line_starts_the_check_before_argparse(tmp_path):
+def test_a_plain_command_line_starts_the_check_without_argparse(tmp_path):
     (tmp_path / "lib.c").write_bytes(GOOD)
     script = """
 import sys
@@ -256,43 +256,15 @@ def start_early(*args):
           "initgate.passes.libclang" in sys.modules)
     started(*args)
 body_check.start_early = start_early
-print("exit:", cli.main(sys.argv[1:]))
+print("exit:", cli.main(sys.argv[1:]), "argparse:", "argparse" in sys.modules)
 """
     line = ["rewrite", "--init", "lib_init", "--check-bodies=gcc", "lib.c", "-o", "out",
             "--", "-DX=1"]
     proc = subprocess.run([sys.executable, "-c", script] + line, cwd=tmp_path,
                           capture_output=True, text=True, env=environment())
-    # The second start_early, rewrite_cli's, finds the check running already.
     assert proc.stdout == ("argparse: False libclang: False\n"
-                           "argparse: True libclang: False\nexit: 0\n"), proc.stderr
-
-
-@pytest.mark.parametrize("words, started", [
-    (["--init", "f", "-o", "out", "lib.c"], [(None, "lib.c", ())]),
-    (["--init=f", "lib.c", "--in-place", "--", "-O2", "-DX"], [(None, "lib.c", ("-O2", "-DX"))]),
-    (["lib.c", "--check-bodies", "cc -m32", "--ungated", "g", "-j", "2"],
-     [("cc -m32", "lib.c", ())]),
-    (["--init", "f", "--check-bodies", "none", "lib.c"], []),
-    (["--init", "f", "--skip-bodies", "lib.c"], []),
-    (["--init", "f", "-v", "lib.c"], []),             # start() logs what -v would show
-    (["--init", "f", "-p", "build"], []),
-    (["--init", "f", "--check", "gcc", "lib.c"], []),  # abbreviations are argparse's
-    (["--init", "f", "lib.c", "lib.c"], []),
-    (["--init", "f", "src"], []),                       # a folder
-    (["--init", "f", "missing.c"], []),
-])
-def test_what_the_quick_start_reads(tmp_path, monkeypatch, words, started):
-    from initgate.passes import rewrite_quick
-
-    (tmp_path / "lib.c").write_bytes(GOOD)
-    (tmp_path / "src").mkdir()
-    monkeypatch.chdir(tmp_path)
-    calls = []
-    monkeypatch.setattr(body_check, "start_early",
-                        lambda choice, compiler, path, flags: calls.append(
-                            (choice, path, tuple(flags))) if compiler is None else None)
-    assert rewrite_quick.quick(words) is None
-    assert calls == started
+                           "exit: 0 argparse: False\n"), proc.stderr
+    assert b"_cgo_wait_runtime_init_done" in (tmp_path / "out" / "lib.c").read_bytes()
 
 
 def test_an_early_check_goes_only_to_the_same_request(tmp_path, monkeypatch):
@@ -340,8 +312,8 @@ def test_the_early_check_is_the_only_one(tmp_path):
 
 @pytest.mark.parametrize("before, after, status, message", [
     (["--exports", "missing.txt"], [], 1, "missing.txt: cannot read the export list"),
-    # Usage errors after the quick start (passes/rewrite_quick.py) has begun
-    # the check: argparse's, then rewrite_cli's own reading of late options.
+    # Usage errors: argparse's, then rewrite_cli's own, of options that
+    # follow the files.
     (["--in-place"], [], 2, "argument --in-place: not allowed with argument -o"),
     ([], ["--in-place"], 2, "rewrite takes -o OUTDIR or --in-place, not both"),
 ])
