@@ -1,10 +1,11 @@
 """The bytes of a rewritten file, from its original bytes and the edits.
 
 runtime_c/ABI.md ("What rewrite produces") fixes the format: a byte-order mark
-if the original had one, gate.h verbatim, `#line 1 "PATH"`, the original text
-with the gate call after each chosen `{`, and, in the file that defines the
-init function, the `_initgate_user_init` trampoline and the init note after its
-last line.
+if the original had one, gate.h verbatim if the file gets a gate, `#line 1
+"PATH"`, the original text with the gate call after each chosen `{`, and, in
+the file that defines the init function, the `_initgate_user_init` trampoline
+and the init note after its last line.  The lines added end as the file's
+first line does, so that a CRLF file stays all CRLF.
 
 Rewriting is idempotent: a file that already starts with the prologue keeps
 it, a brace already followed by the call gets no second one, and a file that
@@ -43,16 +44,29 @@ def c_string(path):
     return "".join(out)
 
 
-def prologue(display_path):
-    return gate_header() + b'#line 1 "' + c_string(display_path).encode("ascii") + b'"\n'
+def newline_of(data):
+    """The line ending of the file's first line, which every line rewrite adds takes."""
+    end = data.find(b"\n")
+    return b"\r\n" if end > 0 and data[end - 1:end] == b"\r" else b"\n"
+
+
+def line_directive(display_path, newline=b"\n"):
+    return b'#line 1 "' + c_string(display_path).encode("ascii") + b'"' + newline
+
+
+def prologue(display_path, newline=b"\n"):
+    return gate_header().replace(b"\n", newline) + line_directive(display_path, newline)
 
 
 def is_rewritten(data):
-    """True if `data` already starts with a rewrite prologue."""
+    """True if `data` already starts with a rewrite prologue, with either line ending."""
     if data.startswith(BOM):
         data = data[len(BOM):]
-    header = gate_header()
-    return data.startswith(header) and data[len(header):].startswith(b'#line 1 "')
+    for newline in (b"\n", b"\r\n"):
+        header = gate_header().replace(b"\n", newline)
+        if data.startswith(header) and data[len(header):].startswith(b'#line 1 "'):
+            return True
+    return False
 
 
 def trampoline(init_name, returns_void, newline):
@@ -102,14 +116,17 @@ def render(original, display_path, braces, init=None):
         start = offset + 1
     pieces.append(original[start:])
     text = b"".join(pieces)
+    newline = newline_of(original)
 
     if wants_trampoline:
-        newline = b"\r\n" if b"\r\n" in original else b"\n"
         if text and not text.endswith(b"\n"):
             text += newline
         text += trampoline(init[0], init[1], newline)
 
     if is_rewritten(original):
         return text
+    # With no gate, gate.h's macros would be macros the file never uses,
+    # which -Wunused-macros reports: such a file gets only the #line.
+    head = prologue(display_path, newline) if braces else line_directive(display_path, newline)
     bom = BOM if text.startswith(BOM) else b""
-    return bom + prologue(display_path) + text[len(bom):]
+    return bom + head + text[len(bom):]

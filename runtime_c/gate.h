@@ -7,6 +7,11 @@
  * no `inline` keyword (C89 lacks it), and a declaration rather than a
  * statement, since C89 allows no statement before a block's declarations.
  *
+ * There it is the main file's own text, where -Wunused-macros reports every
+ * macro the file never uses (a header's it leaves alone); so a rewritten file
+ * gets only what its gates expand to.  The include guard is the gate macro
+ * itself, and the names only the runtime uses are defined for includers alone.
+ *
  * The fast path, once init is done, is one acquire load, a compare and a
  * branch.  The acquire pairs with the release store in notify: whatever init
  * wrote is visible to a caller that sees INITGATE_DONE.  Everything else
@@ -23,13 +28,9 @@
  * three instructions (and a register move where the load needs a register
  * an argument holds).
  */
-#ifndef INITGATE_GATE_H
-#define INITGATE_GATE_H
+#ifndef INITGATE_GATE
 
-#define INITGATE_NOT_STARTED 0
-#define INITGATE_RUNNING 1
 #define INITGATE_DONE 2
-#define INITGATE_FAILED 3
 
 extern int _initgate_state __attribute__((visibility("hidden")));
 
@@ -56,7 +57,6 @@ extern void _initgate_wait(const char *function)
  * The call is direct, as a hidden function's is in the small and medium
  * code models: a library over 2 GiB built -mcmodel=large would not link.
  */
-#define INITGATE_WAIT_ENTRY _initgate_wait_preserving
 #define INITGATE_SLOW_PATH(function) \
 	__extension__ ({ \
 		__asm__ __volatile__( \
@@ -67,12 +67,26 @@ extern void _initgate_wait(const char *function)
 			: : "r" (function) : "memory", "cc"); \
 	})
 #else
-#define INITGATE_WAIT_ENTRY _initgate_wait
 #define INITGATE_SLOW_PATH(function) _initgate_wait(function)
 #endif
 
 #define _cgo_wait_runtime_init_done() \
 	int _initgate_passed __attribute__((unused)) = \
 		INITGATE_GATE(__extension__ __FUNCTION__)
+
+/*
+ * For the runtime and its tests, which include this file: the other states,
+ * and what a gate calls (the note's `wait` field).
+ */
+#if defined(__INCLUDE_LEVEL__) && __INCLUDE_LEVEL__ > 0
+#define INITGATE_NOT_STARTED 0
+#define INITGATE_RUNNING 1
+#define INITGATE_FAILED 3
+#if defined(__x86_64__) && defined(__LP64__)
+#define INITGATE_WAIT_ENTRY _initgate_wait_preserving
+#else
+#define INITGATE_WAIT_ENTRY _initgate_wait
+#endif
+#endif
 
 #endif

@@ -4,7 +4,7 @@ tests/rewrite/SCENARIO/ holds the sources, `args` (the command line after
 `initgate rewrite`, without -o and --manifest), and what the run must give:
 either `expected/` (the output tree plus `manifest.json`) or `expected_error`
 (exit status 1, this stderr, nothing written).  The expected files leave out
-the copy of runtime_c/gate.h that every rewritten file starts with: the test
+the copy of runtime_c/gate.h that every file with a gate starts with: the test
 checks that prologue once, byte for byte, and adds it back to compile them.
 Optional: `build` lists the
 output .c files to link (default: every .c named in `args`), `build_flags`
@@ -47,6 +47,7 @@ REGENERATE = os.environ.get("INITGATE_REGEN") == "1"
 with open(os.path.join(SOURCE_DIR, "gate.h"), "rb") as _header:
     PROLOGUE = _header.read()
 BOM = b"\xef\xbb\xbf"
+GATE_CALL = b"_cgo_wait_runtime_init_done();"
 # `--check-bodies cc` runs the machine's cc, whose messages depend on the
 # locale.
 CHECK_ENV = {k: v for k, v in os.environ.items() if k not in ("CC", "LANG", "LC_MESSAGES")}
@@ -59,18 +60,30 @@ def split_bom(data):
 
 
 def without_prologue(data):
-    """A produced file as the golden folder keeps it: gate.h's text left out."""
+    """A produced file as the golden folder keeps it: gate.h's text left out.
+    A CRLF file's copy has CRLF line endings, as its `#line` has."""
     bom, body = split_bom(data)
-    if body.startswith(PROLOGUE):
-        assert body[len(PROLOGUE):].startswith(b'#line 1 "'), "no #line after the prologue"
-        return bom + body[len(PROLOGUE):]
+    for newline in (b"\n", b"\r\n"):
+        prologue = PROLOGUE.replace(b"\n", newline)
+        if body.startswith(prologue):
+            rest = body[len(prologue):]
+            assert rest.startswith(b'#line 1 "'), "no #line after the prologue"
+            ending = b"\r\n" if rest[:rest.index(b"\n")].endswith(b"\r") else b"\n"
+            assert ending == newline, "the prologue and its #line end lines differently"
+            assert GATE_CALL in rest, "gate.h in a file with no gate"
+            return bom + rest
+    assert GATE_CALL not in body, "a file with a gate does not start with gate.h"
     return data
 
 
 def with_prologue(data):
-    """A golden file as rewrite wrote it: gate.h's text put back before `#line 1`."""
+    """A golden file as rewrite wrote it: gate.h's text put back before `#line 1`
+    in a file with a gate (one without gets only the #line)."""
     bom, body = split_bom(data)
-    return bom + PROLOGUE + body if body.startswith(b'#line 1 "') else data
+    if not body.startswith(b'#line 1 "') or GATE_CALL not in body:
+        return data
+    newline = b"\r\n" if body[:body.index(b"\n")].endswith(b"\r") else b"\n"
+    return bom + PROLOGUE.replace(b"\n", newline) + body
 
 
 
