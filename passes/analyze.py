@@ -635,6 +635,8 @@ class _Walk:
     def _macro_name(data, offset):
         if data[offset:offset + 2] == b"<%":
             return "<%"             # the digraph for `{`: no macro at all
+        if data[offset:offset + 3] == b"??<":
+            return "??<"            # the trigraph for `{` (-trigraphs, -std=c99)
         end = offset
         while end < len(data) and (data[end:end + 1].isalnum() or data[end:end + 1] == b"_"):
             end += 1

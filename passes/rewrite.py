@@ -232,6 +232,10 @@ def _worker_start():
     analysis_mod.forget_index()
 
 
+# The other spellings of `{`, as the analysis names them in place of a macro.
+_OTHER_BRACES = {"<%": "digraph", "??<": "trigraph"}
+
+
 def _check(analyses, options):
     """Refuse definitions that cannot be gated, unless the user chose otherwise."""
     problems = []
@@ -245,12 +249,13 @@ def _check(analyses, options):
             continue
         for definition in analysis.definitions:
             if definition.exported and definition.reason == exported.MACRO_BRACE \
-                    and definition.macro == "<%":
+                    and definition.macro in _OTHER_BRACES:
                 problems.append(
-                    "%s:%d: error: definition of '%s' opens its body with the digraph '<%%'; "
+                    "%s:%d: error: definition of '%s' opens its body with the %s '%s'; "
                     "the gate cannot be inserted there: write '{' instead, or pass "
                     "--skip-macro-braces to leave it ungated"
-                    % (definition.file, definition.line, definition.name))
+                    % (definition.file, definition.line, definition.name,
+                       _OTHER_BRACES[definition.macro], definition.macro))
             elif definition.exported and definition.reason == exported.MACRO_BRACE:
                 problems.append(
                     "%s:%d: error: definition of '%s' comes from macro '%s'; the gate "
