@@ -78,8 +78,19 @@ class VerifyReport:
         return "\n".join(lines) + "\n"
 
 
+class Manifest:
+    """What verify reads of rewrite's manifest: the init function; the
+    functions left ungated on purpose ({name: reason}); and for each ifunc,
+    the functions rewrite gated because its resolver may return them."""
+
+    def __init__(self, init=None, deliberate=None, ifunc_bodies=None):
+        self.init = init
+        self.deliberate = deliberate or {}
+        self.ifunc_bodies = ifunc_bodies or {}
+
+
 def load_manifest(path):
-    """(init name or None, {name: reason} of functions deliberately left ungated)."""
+    """The Manifest in the file `path`."""
     try:
         with open(path) as f:
             data = json.load(f)
@@ -89,7 +100,11 @@ def load_manifest(path):
         for entry in data.get("ungated", []):
             where = "%s:%s" % (entry.get("file", "?"), entry.get("line", "?"))
             ungated[entry["name"]] = "%s (%s)" % (entry.get("reason", "no reason given"), where)
-        return data.get("init"), ungated
+        bodies = {}
+        for entry in data.get("gated", []):
+            if entry.get("body"):
+                bodies.setdefault(entry["name"], []).append(entry["body"])
+        return Manifest(data.get("init"), ungated, bodies)
     except OSError as err:
         raise InitgateError("%s: cannot read the manifest: %s" % (path, err.strerror)) from None
     except (ValueError, KeyError, TypeError, AttributeError) as err:
@@ -98,16 +113,16 @@ def load_manifest(path):
 
 
 def verify_library(path, manifest=None):
-    init_name, deliberate = load_manifest(manifest) if manifest else (None, {})
+    manifest = load_manifest(manifest) if manifest else Manifest()
     with open_library(path) as elf:
         target = target_of(elf)
         note = read_note(elf)
-        init_names = set(read_init_names(elf)) | ({init_name} if init_name else set())
+        init_names = set(read_init_names(elf)) | ({manifest.init} if manifest.init else set())
         report = VerifyReport(path, target.arch)
         _check_entry(elf, note, report)
         _check_flags(elf, note, report)
         checker = GateChecker(elf, target, Places(note.state, note.wait, note.gate))
-        _check_exports(elf, checker, init_names, deliberate, report)
+        _check_exports(elf, checker, init_names, manifest, report)
     return report
 
 
@@ -150,7 +165,8 @@ def _check_flags(elf, note, report):
                    "refuse to dlopen it; build with -ftls-model=global-dynamic")
 
 
-def _check_exports(elf, checker, init_names, deliberate, report):
+def _check_exports(elf, checker, init_names, manifest, report):
+    deliberate = manifest.deliberate
     symbols = sorted((s for s in elf.dynamic_symbols() if s.shndx != SHN_UNDEF and s.name),
                      key=lambda s: (s.value, s.name))
     for sym in symbols:
@@ -158,8 +174,7 @@ def _check_exports(elf, checker, init_names, deliberate, report):
             report.add("data", sym.name, "exported data cannot be gated")
             continue
         if sym.kind == STT_GNU_IFUNC:
-            report.add("FAIL", sym.name, "an ifunc resolver runs inside the loader and "
-                       "cannot be gated")
+            _check_ifunc(elf, checker, sym, manifest, report)
             continue
         if sym.kind != STT_FUNC:
             continue
@@ -177,6 +192,48 @@ def _check_exports(elf, checker, init_names, deliberate, report):
         else:
             report.add("FAIL", sym.name, ("not gated: " if verdict.checked else "")
                        + verdict.reason)
+
+
+def _check_ifunc(elf, checker, sym, manifest, report):
+    """An ifunc's symbol is its resolver, which runs inside the loader and is
+    never gated; what callers run is what it returns.  Which functions those
+    are, only rewrite could tell (from the resolver's source): its manifest
+    names them, and their code is checked here through .symtab."""
+    if sym.name in manifest.deliberate:
+        report.add("ungated", sym.name, "deliberately: " + manifest.deliberate[sym.name])
+        return
+    bodies = manifest.ifunc_bodies.get(sym.name)
+    if not bodies:
+        report.add("FAIL", sym.name, "an ifunc: its resolver runs inside the loader, and "
+                   "which functions it returns is known only from the manifest of initgate "
+                   "rewrite --manifest; pass it")
+        return
+    table = elf.section_symbols()
+    if not table:
+        report.add("FAIL", sym.name, "an ifunc, in a stripped library: the functions it may "
+                   "return (%s) are found through .symtab; check the library before it is "
+                   "stripped" % ", ".join(bodies))
+        return
+    local = {}
+    for candidate in table:
+        if candidate.kind == STT_FUNC and candidate.shndx != SHN_UNDEF:
+            local.setdefault(candidate.name, candidate)
+    # A function the compiler left out (the resolver can never return it)
+    # has nothing to check; one that is there must pass the gate.
+    present = [name for name in bodies if name in local]
+    if not present:
+        report.add("FAIL", sym.name, "an ifunc whose results (%s) are none of them in "
+                   ".symtab" % ", ".join(bodies))
+        return
+    for name in present:
+        body = local[name]
+        verdict = checker.check(body.value, body.size)
+        if not verdict.gated:
+            report.add("FAIL", sym.name, "an ifunc that may return '%s', which is not gated: %s"
+                       % (name, verdict.reason))
+            return
+    report.add("gated", sym.name, "an ifunc whose every result passes the gate (%s)"
+               % ", ".join(present))
 
 
 def add_arguments(parser):

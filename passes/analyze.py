@@ -73,20 +73,29 @@ _LINE_DIRECTIVE = re.compile(rb"#[ \t]*(?:line\b|[0-9])")
 # The visibilities that put a symbol in the dynamic symbol table.
 _VISIBLE = (lc.VISIBILITY_DEFAULT, lc.VISIBILITY_PROTECTED)
 
+# A declaration that may make an exported symbol another function's code:
+# `alias` and `ifunc` are among the attributes libclang does not expose.
+_MAY_ALIAS = facts.EXTERNAL | facts.UNEXPOSED_ATTR
+
 
 # Plain classes and named tuples rather than dataclasses and typing: the
 # compiler wrapper imports this module once per file it compiles.
-class Definition(namedtuple("Definition", "name file line path brace macro exported reason")):
+class Definition(namedtuple("Definition", "name file line path brace macro exported reason "
+                                          "symbol body")):
     """One function definition in a project file, and what the pass decided.
 
     A tuple rather than an object: a large file has thousands, and this is
     the one record the walk creates per exported function.  Fields:
-    name; file, line: as the compiler names them (#line honoured), for the
-    manifest and messages; path: the file that holds the opening brace, as
-    clang opened it; brace: byte offset of `{` in path, -1 when a macro
-    supplies it; macro: the macro that supplies the brace, or ""; exported:
-    whether the symbol reaches the dynamic symbol table; reason: "" when
-    gated, otherwise why not (exported.* reasons).
+    name: the C name; file, line: as the compiler names them (#line
+    honoured), for the manifest and messages; path: the file that holds the
+    opening brace, as clang opened it; brace: byte offset of `{` in path, -1
+    when a macro supplies it; macro: the macro that supplies the brace, or
+    ""; exported: whether the symbol reaches the dynamic symbol table;
+    reason: "" when gated, otherwise why not (exported.* reasons); symbol:
+    the name in the symbol table (an `asm` label changes it); body: "" when
+    the code is the symbol's own definition, else the function whose body
+    the symbol runs (an alias's target, an ifunc's implementation), which
+    is where the gate goes.
     """
 
     __slots__ = ()
@@ -356,6 +365,7 @@ class _Walk:
         self.line_directives = {}    # file handle -> has `#line` or `# N "file"`
         self.braces = {}             # skipped bodies: declaration -> (file handle, `{`)
         self.indexed = None          # skipped bodies: the indexer's definitions
+        self.aliases = {}            # symbol -> (declaration, "alias" or "ifunc", target)
 
     def close(self):
         self.printer.close()
@@ -372,6 +382,13 @@ class _Walk:
             for index, flags in enumerate(table.flags):
                 if flags & facts.DEFINITION:
                     self._definition(index)
+                elif flags & _MAY_ALIAS == _MAY_ALIAS and not flags & facts.SYSTEM_HEADER:
+                    self._alias_declaration(self.functions[index])
+        for symbol, (declaration, kind, target) in self.aliases.items():
+            if kind == "alias":
+                self._alias(declaration, symbol, target)
+            else:
+                self._ifunc(declaration, symbol, target)
         self._find_unexported_init()
 
         # A mirrored tree needs the project's headers even where nothing in
@@ -418,6 +435,8 @@ class _Walk:
                 self._unexported(index)
                 return
         if self.skipped_bodies and not self._defines(function):
+            if flags & facts.UNEXPOSED_ATTR:
+                self._alias_declaration(function)
             return
 
         name = function.name
@@ -439,20 +458,14 @@ class _Walk:
         macro = ""
         if not self.skipped_bodies:
             brace, macro = self._brace_at(brace_name, brace)
-        annotations = set()
-        if flags & facts.ANNOTATE:
-            annotations = {lc.spelling(part) for part in self.children(function.cursor)
-                           if lc.getCursorKind(part) == lc.ANNOTATE_ATTR}
-        lifetime = self._lifetime(function) if flags & facts.UNEXPOSED_ATTR else ""
-        reason = exported.ungated_reason(
-            name, init_name=self.options.init_name, annotations=annotations,
-            lifetime=lifetime, ungated_names=self.options.ungated,
-            export_list=self.options.export_list, brace_from_macro=bool(macro))
+        symbol = self._symbol(function)
+        reason = self._reason(function, symbol, macro)
 
         file, line = self._presumed(function)
         definition = Definition(
             name=name, file=file, line=line, path=brace_name,
-            brace=-1 if macro else brace, macro=macro, exported=visible, reason=reason)
+            brace=-1 if macro else brace, macro=macro, exported=visible, reason=reason,
+            symbol=symbol, body="")
         if definition.exported and not in_project:
             self.analysis.outside_root.append(definition)
             return
@@ -494,7 +507,8 @@ class _Walk:
         file, line = self._presumed(function)
         self.analysis.definitions.append(Definition(
             name=function.name, file=file, line=line, path=brace_name,
-            brace=-1 if macro else brace, macro=macro, exported=False, reason=""))
+            brace=-1 if macro else brace, macro=macro, exported=False, reason="",
+            symbol=self._symbol(function), body=""))
 
     def _presumed(self, function):
         """(file, line) of a function's name as the compiler reports them,
@@ -525,17 +539,164 @@ class _Walk:
                     self._init(function, function.file)
                     return
 
-    def _lifetime(self, function):
+    def _reason(self, function, symbol, macro, as_exported=True):
+        """Why the definition `function` is not gated, or "" (exported.py):
+        by what it is, and, `as_exported`, by what the user said of its
+        symbol.  A static function an alias exports is judged by what it is
+        alone: what was said of the alias is the alias's own reason."""
+        annotations = set()
+        if function.flags & facts.ANNOTATE:
+            annotations = {lc.spelling(part) for part in self.children(function.cursor)
+                           if lc.getCursorKind(part) == lc.ANNOTATE_ATTR}
+        attributes = self._attributes(function) if function.flags & facts.UNEXPOSED_ATTR \
+            else set()
+        return exported.ungated_reason(
+            function.name, symbol=symbol, init_name=self.options.init_name,
+            annotations=annotations, attributes=attributes,
+            ungated_names=self.options.ungated if as_exported else (),
+            export_list=self.options.export_list if as_exported else None,
+            brace_from_macro=bool(macro))
+
+    def _attributes(self, function):
         # An attribute written on an earlier declaration is inherited by the
         # definition but printed only with the declaration that wrote it.
-        found = exported.lifetime_attribute(self.printer(function.cursor))
-        if found:
-            return found
+        found = exported.attributes(self.printer(function.cursor))
         for declaration in self._redeclarations(function.name):
-            found = exported.lifetime_attribute(self.printer(declaration.cursor))
-            if found:
-                return found
-        return ""
+            if declaration.flags & facts.UNEXPOSED_ATTR:
+                found |= exported.attributes(self.printer(declaration.cursor))
+        return found
+
+    def _symbol(self, function):
+        """The name the symbol table holds: the C name, or its `asm` label."""
+        if not function.flags & facts.ASM_LABEL:
+            return function.name
+        for part in self.children(function.cursor):
+            if lc.getCursorKind(part) == lc.ASM_LABEL_ATTR:
+                return lc.spelling(part)
+        return function.name
+
+    # Aliases and ifuncs: exported symbols whose code is another function's.
+
+    def _alias_declaration(self, function):
+        """Note an exported declaration that is an alias or an ifunc; they are
+        settled once every definition is known (run)."""
+        if facts.visibility(function.flags) not in _VISIBLE:
+            return
+        found = exported.alias_target(self.printer(function.cursor))
+        if found is not None:
+            self.aliases.setdefault(self._symbol(function), (function,) + found)
+
+    def _alias(self, declaration, symbol, target):
+        """An exported alias runs its target's body: gate that body, even the
+        body of a static or hidden function, unless the alias itself or the
+        target's nature says not to."""
+        seen = {symbol}
+        while target in self.aliases and target not in seen:
+            seen.add(target)
+            _other, kind, next_target = self.aliases[target]
+            if kind == "ifunc":
+                self._ifunc(declaration, symbol, next_target)
+                return
+            target = next_target
+        body = self._defined(target)
+        if body is None:
+            file, line = self._presumed(declaration)
+            raise SourceError("%s:%d: error: '%s' is an alias of '%s', which this file does "
+                              "not define as a C function, so its code cannot be gated; "
+                              "define it here, or pass --ungated %s to leave it ungated"
+                              % (file, line, declaration.name, target, symbol))
+        self._gate_body(declaration, symbol, body)
+
+    def _ifunc(self, declaration, symbol, resolver):
+        """An exported ifunc runs whatever function its resolver returns: gate
+        every function the resolver names other than by calling it.  The
+        resolver runs while the loader relocates the library, long before
+        init, so it is never gated itself."""
+        if self.skipped_bodies:
+            raise _BraceNotInText("ifunc '%s' needs its resolver's body" % symbol)
+        file, line = self._presumed(declaration)
+        function = self._defined(resolver)
+        if function is None:
+            raise SourceError("%s:%d: error: the resolver '%s' of ifunc '%s' is not defined "
+                              "in this file; define it here, or pass --ungated %s to leave "
+                              "the ifunc ungated" % (file, line, resolver, symbol, symbol))
+        self._ungate(resolver, exported.IFUNC_RESOLVER)
+        returned = lc.returned_functions(function.cursor, self.tu)
+        if not returned:
+            raise SourceError("%s:%d: error: the resolver '%s' of ifunc '%s' names no function "
+                              "to return, so initgate cannot tell which code to gate; return "
+                              "the implementations by name, or pass --ungated %s to leave "
+                              "the ifunc ungated" % (file, line, resolver, symbol, symbol))
+        for name in returned:
+            body = self._defined(name)
+            if body is None:
+                raise SourceError("%s:%d: error: ifunc '%s' may resolve to '%s', which this "
+                                  "file does not define, so its code cannot be gated here; "
+                                  "define it in this file, or pass --ungated %s to leave the "
+                                  "ifunc ungated" % (file, line, symbol, name, symbol))
+            self._gate_body(declaration, symbol, body)
+
+    def _gate_body(self, declaration, symbol, body):
+        """Record the exported `symbol` (declared by `declaration`) as running
+        the definition `body`, gated there unless a reason says otherwise."""
+        brace_handle, brace = self._site(body)
+        brace_name, in_project = self._file(brace_handle)
+        macro = ""
+        if not self.skipped_bodies:
+            brace, macro = self._brace_at(brace_name, brace)
+        body_symbol = self._symbol(body)
+        reason = self._reason(declaration, symbol, "")
+        if not reason:
+            own = self._record(body_symbol)
+            if own is not None and own.exported and own.reason != exported.NOT_IN_EXPORTS:
+                reason = own.reason     # the same code, whatever its name
+            else:
+                reason = self._reason(body, body_symbol, macro, as_exported=False)
+        file, line = self._presumed(body)
+        definition = Definition(
+            name=declaration.name, file=file, line=line, path=brace_name,
+            brace=-1 if macro else brace, macro=macro, exported=True, reason=reason,
+            symbol=symbol, body=body_symbol)
+        if not in_project:
+            self.analysis.outside_root.append(definition)
+        else:
+            self.analysis.definitions.append(definition)
+
+    def _site(self, function):
+        """(file handle, offset) of a definition's `{`."""
+        if self.skipped_bodies:
+            return self._brace_in_text(function)
+        return function.body_file, function.body_offset
+
+    def _defined(self, symbol):
+        """The definition whose symbol is `symbol` in this unit, or None."""
+        candidates = self._redeclarations(symbol)
+        if not candidates:
+            table = self.functions
+            candidates = [table[i] for i in range(len(table))
+                          if table.flags[i] & facts.ASM_LABEL]
+        for function in candidates:
+            if function.flags & facts.SYSTEM_HEADER and not function.flags & facts.MAIN_FILE:
+                continue
+            if self._symbol(function) != symbol:
+                continue
+            if self.skipped_bodies and self._defines(function):
+                return function
+            if not self.skipped_bodies and function.flags & facts.BODY:
+                return function
+        return None
+
+    def _record(self, symbol):
+        for definition in self.analysis.definitions:
+            if definition.symbol == symbol and not definition.body:
+                return definition
+        return None
+
+    def _ungate(self, symbol, reason):
+        definitions = self.analysis.definitions
+        for i, definition in enumerate(definitions):
+            if definition.symbol == symbol and definition.exported:
+                definitions[i] = definition._replace(reason=reason)
 
     def _redeclarations(self, name):
         if self.by_name is None:

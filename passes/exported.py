@@ -9,8 +9,9 @@ empty when the definition is gated, otherwise why it is not, in the words the
 manifest uses.
 """
 
-import fnmatch
 import re
+
+from initgate.passes.version_script import ExportList  # noqa: F401 (rewrite.py, tests)
 
 # Reasons an exported function is not gated, as the manifest spells them.
 INIT = "init function"
@@ -21,22 +22,37 @@ MARKED = "marked INITGATE_UNGATED"
 COMMAND_LINE = "--ungated"
 NOT_IN_EXPORTS = "not in --exports"
 MACRO_BRACE = "brace from macro"
+NAKED = "naked: its body is assembly"
+IFUNC_RESOLVER = "ifunc resolver"
 
 UNGATED_ANNOTATION = "initgate:ungated"
 
-# The pretty printer spells every constructor/destructor attribute the same
-# way, whatever the source wrote (__constructor__, [[gnu::constructor]], with
-# or without a priority): `constructor(65535)`.
-_LIFETIME_ATTRIBUTE = re.compile(r"(?:__attribute__\(\(|\[\[gnu::)(constructor|destructor)\(")
+# The pretty printer writes each attribute in its own `__attribute__((...))`,
+# under its plain name whatever the source wrote (__constructor__,
+# [[gnu::constructor]], with or without a priority: `constructor(65535)`).
+_ATTRIBUTE = re.compile(r"(?:__attribute__\(\(|\[\[gnu::)([A-Za-z_][A-Za-z_0-9]*)")
+_ALIAS = re.compile(r'__attribute__\(\((alias|ifunc)\("((?:[^"\\]|\\.)*)"\)\)\)')
 _WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def attributes(printed):
+    """The names of the attributes a printed declaration carries."""
+    return set(_ATTRIBUTE.findall(printed))
 
 
 def lifetime_attribute(printed):
     """CONSTRUCTOR or DESTRUCTOR if a printed declaration carries one, else ""."""
-    match = _LIFETIME_ATTRIBUTE.search(printed)
-    if not match:
-        return ""
-    return CONSTRUCTOR if match.group(1) == "constructor" else DESTRUCTOR
+    found = attributes(printed)
+    if "constructor" in found:
+        return CONSTRUCTOR
+    return DESTRUCTOR if "destructor" in found else ""
+
+
+def alias_target(printed):
+    """("alias", TARGET) or ("ifunc", RESOLVER) for a printed declaration that
+    makes its symbol another function's code, else None."""
+    match = _ALIAS.search(printed)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def specifiers(printed, name):
@@ -68,71 +84,27 @@ def inline_emits_symbol(printed_redeclarations, name, gnu89):
     return False
 
 
-class ExportList:
-    """The names a linker version script (or a plain list of names) exports.
-
-    A version script's `global:` patterns export, `local:` patterns hide; an
-    exact name outranks a wildcard, as in GNU ld.  A name no pattern matches
-    keeps its default visibility.  A plain list exports exactly its names.
-    """
-
-    def __init__(self, text, path="exports"):
-        self.path = path
-        text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
-        text = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
-        self.is_script = "{" in text
-        self.global_exact, self.global_globs = set(), []
-        self.local_exact, self.local_globs = set(), []
-        if self.is_script:
-            self._parse_script(text)
-        else:
-            self.global_exact = set(text.split())
-
-    def _parse_script(self, text):
-        scope = "global"
-        # extern "C++" { ... } blocks name C++ symbols; a C library has none.
-        text = re.sub(r'extern\s+"[^"]*"\s*\{[^}]*\}\s*;?', " ", text)
-        for node in re.findall(r"\{(.*?)\}", text, flags=re.S):
-            for token in re.findall(r"[^\s;]+:|[^\s;:]+", node):
-                if token in ("global:", "local:"):
-                    scope = token[:-1]
-                    continue
-                exact = not any(ch in token for ch in "*?[")
-                if scope == "global":
-                    (self.global_exact.add(token) if exact
-                     else self.global_globs.append(token))
-                else:
-                    (self.local_exact.add(token) if exact
-                     else self.local_globs.append(token))
-            scope = "global"
-
-    def exports(self, name):
-        if not self.is_script:
-            return name in self.global_exact
-        if name in self.global_exact:
-            return True
-        if name in self.local_exact:
-            return False
-        if any(fnmatch.fnmatchcase(name, glob) for glob in self.global_globs):
-            return True
-        return not any(fnmatch.fnmatchcase(name, glob) for glob in self.local_globs)
-
-
-def ungated_reason(name, *, init_name, annotations, lifetime, ungated_names, export_list,
-                   brace_from_macro):
-    """Why an exported function is not gated, or "" when it is gated."""
+def ungated_reason(name, *, symbol, init_name, annotations, attributes, ungated_names,
+                   export_list, brace_from_macro):
+    """Why an exported function is not gated, or "" when it is gated.  `name`
+    is its C name, `symbol` its name in the symbol table (they differ under
+    an `asm` label); `attributes` the names of those it carries."""
     if name == init_name:
         return INIT
     if name == "main":
         return MAIN
-    if lifetime:
-        return lifetime
+    if "constructor" in attributes:
+        return CONSTRUCTOR
+    if "destructor" in attributes:
+        return DESTRUCTOR
     if UNGATED_ANNOTATION in annotations:
         return MARKED
-    if name in ungated_names:
+    if name in ungated_names or symbol in ungated_names:
         return COMMAND_LINE
-    if export_list is not None and not export_list.exports(name):
+    if export_list is not None and not export_list.exports(symbol):
         return NOT_IN_EXPORTS
     if brace_from_macro:
         return MACRO_BRACE
+    if "naked" in attributes:
+        return NAKED
     return ""

@@ -62,7 +62,7 @@ struct api {
 /* CXCursorKind and CXLinkageKind values. */
 enum {
 	FUNCTION_DECL = 8, PARM_DECL = 10, LINKAGE_SPEC = 23,
-	COMPOUND_STMT = 202, UNEXPOSED_ATTR = 400, ANNOTATE_ATTR = 406,
+	COMPOUND_STMT = 202, UNEXPOSED_ATTR = 400, ANNOTATE_ATTR = 406, ASM_LABEL_ATTR = 407,
 	LINKAGE_EXTERNAL = 4,
 };
 
@@ -80,7 +80,8 @@ enum {
 	FACT_BODY = 1 << 6,
 	FACT_ANNOTATE = 1 << 7,
 	FACT_UNEXPOSED_ATTR = 1 << 8,
-	FACT_VISIBILITY_SHIFT = 9,	/* two bits: CXVisibilityKind */
+	FACT_ASM_LABEL = 1 << 9,
+	FACT_VISIBILITY_SHIFT = 10,	/* two bits: CXVisibilityKind */
 };
 
 /*
@@ -133,6 +134,8 @@ static int visit_part(CXCursor part, CXCursor parent, void *data)
 		r->flags |= FACT_ANNOTATE;
 	else if (part.kind == UNEXPOSED_ATTR)
 		r->flags |= FACT_UNEXPOSED_ATTR;
+	else if (part.kind == ASM_LABEL_ATTR)
+		r->flags |= FACT_ASM_LABEL;
 	else if (part.kind == PARM_DECL) {
 		/* K&R definitions declare parameters after the declarator. */
 		file_offset(w->api, w->api->range_end(w->api->extent(part)), &file, &end);

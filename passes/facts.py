@@ -41,7 +41,8 @@ END_IN_MACRO = 1 << 5
 BODY = 1 << 6
 ANNOTATE = 1 << 7
 UNEXPOSED_ATTR = 1 << 8
-VISIBILITY_SHIFT = 9
+ASM_LABEL = 1 << 9
+VISIBILITY_SHIFT = 10
 
 # struct record, field for field (native sizes and alignment).
 RECORD = struct.Struct("@iiPPPPPPIIIIIIII")
@@ -263,6 +264,8 @@ def _describe(cursor, full, children):
                 flags |= ANNOTATE
             elif kind == lc.UNEXPOSED_ATTR:
                 flags |= UNEXPOSED_ATTR
+            elif kind == lc.ASM_LABEL_ATTR:
+                flags |= ASM_LABEL
             elif kind == lc.PARM_DECL:
                 part_file, _line, part_end = lc.file_location(
                     lc.getRangeEnd(lc.getCursorExtent(part)))

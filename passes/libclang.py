@@ -35,6 +35,9 @@ UNEXPOSED_DECL = 1
 COMPOUND_STMT = 202
 UNEXPOSED_ATTR = 400
 ANNOTATE_ATTR = 406
+ASM_LABEL_ATTR = 407
+DECL_REF_EXPR = 101
+CALL_EXPR = 103
 
 # A CXSourceLocation's int_data is clang's raw SourceLocation: this bit
 # marks a location inside a macro expansion.
@@ -134,6 +137,31 @@ def take_string(cx_string):
 
 def spelling(cursor):
     return take_string(getCursorSpelling(cursor))
+
+
+def returned_functions(definition, tu):
+    """The names of the functions a definition's body refers to other than by
+    calling them (an ifunc resolver's candidates), in order, once each.
+
+    Only resolvers are read this way, and they are short: cindex's own walk
+    is fast enough, and a call's callee is its first child."""
+    found = []
+
+    def visit(cursor, called):
+        kind = cursor.kind.value
+        if kind == DECL_REF_EXPR and not called:
+            target = cursor.referenced
+            if target is not None and target.kind.value == FUNCTION_DECL \
+                    and target.spelling not in found:
+                found.append(target.spelling)
+        for i, child in enumerate(cursor.get_children()):
+            visit(child, called or (kind == CALL_EXPR and i == 0))
+
+    definition._tu = tu         # cindex's walk wants it on every cursor it starts from
+    for part in definition.get_children():
+        if part.kind.value == COMPOUND_STMT:
+            visit(part, False)
+    return found
 
 
 def file_location(location):

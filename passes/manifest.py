@@ -11,12 +11,17 @@ VERSION = 1
 
 def manifest(init_name, gated, ungated):
     def entry(definition, reason=None):
-        item = {"name": definition.name, "file": definition.file, "line": definition.line}
+        # "name" is the symbol's, which `initgate verify` and nm see.
+        item = {"name": definition.symbol, "file": definition.file, "line": definition.line}
+        if definition.symbol != definition.name:
+            item["function"] = definition.name
+        if definition.body:
+            item["body"] = definition.body
         if reason is not None:
             item["reason"] = reason
         return item
 
-    key = lambda d: (d.file, d.line, d.name)
+    key = lambda d: (d.file, d.line, d.symbol)
     return {
         "version": VERSION,
         "init": init_name,

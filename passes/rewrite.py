@@ -128,15 +128,26 @@ def _result(analyses, options, rendered=None):
                 result.gated.append(definition)
             elif definition.exported:
                 result.ungated.append(definition)
-    key = lambda d: (d.file, d.line, d.name)
+    key = lambda d: (d.file, d.line, d.symbol)
     result.gated.sort(key=key)
     result.ungated.sort(key=key)
     for definition in result.gated:
-        log.info("%s:%d: gated %s", definition.file, definition.line, definition.name)
+        log.info("%s:%d: gated %s", definition.file, definition.line, _called(definition))
     for definition in result.ungated:
         log.info("%s:%d: not gated %s (%s)", definition.file, definition.line,
-                 definition.name, definition.reason)
+                 _called(definition), definition.reason)
     return result
+
+
+def _called(definition):
+    """A definition as -v names it: the C name, the symbol if an asm label
+    renames it, and the body it runs if that is another function's."""
+    text = definition.name
+    if definition.symbol != definition.name:
+        text += " (symbol %s)" % definition.symbol
+    if definition.body:
+        text += ", in the body of %s" % definition.body
+    return text
 
 
 def _render_files(analyses, options):
@@ -245,6 +256,13 @@ def _check(analyses, options):
                 "%s:%d: error: exported function '%s' is defined outside the project "
                 "(%s); pass --root with a folder that contains it so it can be gated"
                 % (definition.file, definition.line, definition.name, definition.path))
+        for definition in analysis.definitions:
+            if definition.exported and definition.reason == exported.NAKED:
+                problems.append(
+                    "%s:%d: error: '%s' is naked: its body is assembly, where no gate can "
+                    "be inserted; call _initgate_wait from that assembly (runtime_c/ABI.md) "
+                    "and pass --ungated %s, or mark it INITGATE_UNGATED"
+                    % (definition.file, definition.line, definition.name, definition.symbol))
         if options.continue_on_macro_brace:
             continue
         for definition in analysis.definitions:
@@ -298,8 +316,9 @@ def _merge(analyses, spelling):
             (own if path == main else others).append((path, definition))
     merged = {}
     for path, definition in own + others:
-        key = definition.brace if definition.brace >= 0 else ("macro", definition.line,
-                                                               definition.name)
+        # An alias shares its target's brace: each symbol has its own entry.
+        key = (definition.brace, definition.symbol) if definition.brace >= 0 \
+            else ("macro", definition.line, definition.symbol)
         place = merged.setdefault(path, {})
         earlier = place.get(key)
         if earlier is None:

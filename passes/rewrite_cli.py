@@ -109,7 +109,7 @@ def _run(args):
         raise InitgateError("no file given defines the init function '%s': name the file "
                             "that does, or check --init" % args.init)
 
-    named = {d.name for d in result.gated + result.ungated}
+    named = {n for d in result.gated + result.ungated for n in (d.name, d.symbol)}
     for name in args.ungated:
         if name not in named:
             log.warning("--ungated %s: no exported function of that name was found", name)

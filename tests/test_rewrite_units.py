@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from conftest import require_tool, run
-from initgate.errors import SourceError
+from initgate.errors import InitgateError, SourceError
 from initgate.passes import exported, render, toolchain
 from initgate.passes.rewrite import rewrite_file
 
@@ -30,6 +30,29 @@ def test_version_script():
 def test_version_script_without_local_keeps_the_rest():
     exports = exported.ExportList("{ global: a; };")
     assert exports.exports("a") and exports.exports("b")
+
+
+@pytest.mark.parametrize("script, exported_names", [
+    # A glob other than `*` outranks `*`, whichever side each is on.
+    ("{ global: *; local: api_*; };", {"other"}),
+    ("{ global: api_*; local: *; };", {"api_open", "api_internal"}),
+    # A global glob outranks a local one.
+    ("{ global: api_*; local: api_o*; };", {"api_open", "api_internal", "other"}),
+    # An extern "C" block, quoted or not, holds names like any other.
+    ('V { global: extern "C" { api_open; "other"; }; local: *; };', {"api_open", "other"}),
+    # An exact local name in an earlier node wins over a later exact global.
+    ("A { global: a*; local: api_open; }; B { global: other; } A;",
+     {"api_internal", "other"}),
+])
+def test_version_script_precedence(script, exported_names):
+    exports = exported.ExportList(script)
+    names = {"api_open", "api_internal", "other"}
+    assert {n for n in names if exports.exports(n)} == exported_names
+
+
+def test_broken_version_script_is_one_clear_error():
+    with pytest.raises(InitgateError, match=r"^lib\.map: not a version script: .*'\{'"):
+        exported.ExportList("V1 { global: a; ", "lib.map")
 
 
 def test_name_list():

@@ -209,3 +209,53 @@ def test_not_elf_is_one_line(tmp_path):
     proc = verify(str(path))
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1
     assert "not an ELF file" in proc.stderr
+
+
+def ifunc_library(tmp_path, rewrite=True):
+    """The ifunc golden case's library, and the manifest rewrite wrote for it;
+    `rewrite` False builds it with no gate in any function."""
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rewrite", "ifunc",
+                          "lib.c")
+    manifest_path = tmp_path / "manifest.json"
+    run_initgate("rewrite", "--init", "lib_init", "-o", tmp_path / "out", "--manifest",
+                 manifest_path, source)
+    built_from = tmp_path / "out" / "lib.c"
+    if not rewrite:
+        # The rewritten file with every gate taken out again.
+        text = built_from.read_text()
+        built_from.write_text(text.replace("{_cgo_wait_runtime_init_done();", "{"))
+    runtime = tmp_path / "rt.o"
+    run_initgate("runtime", "-o", runtime)
+    lib = tmp_path / "lib.so"
+    run(["gcc", "-O2", "-shared", "-fPIC", "-o", lib, built_from, runtime, "-lpthread"])
+    run_initgate("patch-elf", lib)
+    return lib, str(manifest_path)
+
+
+def test_ifunc_is_checked_through_the_functions_it_may_return(tmp_path):
+    lib, manifest_path = ifunc_library(tmp_path)
+    proc = verify(lib, "--manifest", manifest_path)
+    assert proc.returncode == 0, proc.stdout
+    kind, detail = lines_about(proc, "lib_sum")[0]
+    assert kind == "gated" and "sum_unrolled" in detail, detail
+    assert lines_about(proc, "lib_mul_fast")[0][0] == "gated"
+    assert lines_about(proc, "lib_resolve_mul")[0][0] == "ungated"
+
+    # Without the manifest nothing says what the resolver returns.
+    proc = verify(lib)
+    assert proc.returncode == 1
+    kind, detail = lines_about(proc, "lib_sum")[0]
+    assert kind == "FAIL" and "--manifest" in detail, detail
+
+    run(["strip", "--strip-all", lib])
+    proc = verify(lib, "--manifest", manifest_path)
+    kind, detail = lines_about(proc, "lib_sum")[0]
+    assert kind == "FAIL" and "stripped" in detail, detail
+
+
+def test_ifunc_returning_ungated_code_fails(tmp_path):
+    lib, manifest_path = ifunc_library(tmp_path, rewrite=False)
+    proc = verify(lib, "--manifest", manifest_path)
+    assert proc.returncode == 1
+    kind, detail = lines_about(proc, "lib_sum")[0]
+    assert kind == "FAIL" and "not gated" in detail, detail
