@@ -12,6 +12,7 @@ from initgate.linker.elf import PT_NOTE
 NOTE_NAME = b"initgate\0"
 NOTE_TYPE = 1
 INIT_NOTE_TYPE = 2          # rewrite's note naming the init function
+IFUNC_NOTE_TYPE = 3         # rewrite's note naming what an ifunc may run
 NOTE_VERSION = 1
 DESC_WORDS = 10
 NOTE_FLAG_NO_LIBC = 1       # the flags word: the runtime is the no-libc flavour
@@ -103,6 +104,19 @@ def read_init_names(elf):
             desc = elf.bytes_at(desc_at, descsz, "init note")
             names.append(desc.split(b"\0", 1)[0].decode("utf-8", "surrogateescape"))
     return names
+
+
+def read_ifunc_notes(elf):
+    """{ifunc symbol: the functions it may run} from rewrite's ifunc notes
+    (ABI.md, "The ifunc note")."""
+    found = {}
+    for name, n_type, desc_at, _address, descsz in find_notes(elf):
+        if name == NOTE_NAME and n_type == IFUNC_NOTE_TYPE:
+            desc = elf.bytes_at(desc_at, descsz, "ifunc note").rstrip(b"\0")
+            names = [part.decode("utf-8", "surrogateescape") for part in desc.split(b"\0")]
+            if len(names) > 1:
+                found.setdefault(names[0], []).extend(names[1:])
+    return found
 
 
 def _round(value, align):

@@ -22,7 +22,7 @@ from initgate.linker.elf import (
     DF_1_NODELETE, DF_STATIC_TLS, DT_FLAGS, DT_FLAGS_1, SHN_UNDEF, STT_FUNC, STT_GNU_IFUNC,
     STT_OBJECT, STT_TLS)
 from initgate.linker.gatecheck import GateChecker, Places
-from initgate.linker.note import read_init_names, read_note
+from initgate.linker.note import read_ifunc_notes, read_init_names, read_note
 from initgate.linker.patch import open_library, target_of
 
 # Exports with these names are called by the C library or the loader itself,
@@ -122,6 +122,9 @@ def verify_library(path, manifest=None):
         _check_entry(elf, note, report)
         _check_flags(elf, note, report)
         checker = GateChecker(elf, target, Places(note.state, note.wait, note.gate))
+        for symbol, bodies in read_ifunc_notes(elf).items():
+            known = manifest.ifunc_bodies.setdefault(symbol, [])
+            known += [name for name in bodies if name not in known]
         _check_exports(elf, checker, init_names, manifest, report)
     return report
 
@@ -197,16 +200,16 @@ def _check_exports(elf, checker, init_names, manifest, report):
 def _check_ifunc(elf, checker, sym, manifest, report):
     """An ifunc's symbol is its resolver, which runs inside the loader and is
     never gated; what callers run is what it returns.  Which functions those
-    are, only rewrite could tell (from the resolver's source): its manifest
-    names them, and their code is checked here through .symtab."""
+    are, only rewrite could tell (from the resolver's source): its ifunc note
+    in the file, and its manifest, name them, and their code is checked here
+    through .symtab."""
     if sym.name in manifest.deliberate:
         report.add("ungated", sym.name, "deliberately: " + manifest.deliberate[sym.name])
         return
     bodies = manifest.ifunc_bodies.get(sym.name)
     if not bodies:
-        report.add("FAIL", sym.name, "an ifunc: its resolver runs inside the loader, and "
-                   "which functions it returns is known only from the manifest of initgate "
-                   "rewrite --manifest; pass it")
+        report.add("FAIL", sym.name, "an ifunc that no initgate rewrite saw: its resolver "
+                   "runs inside the loader, and nothing says which functions it returns")
         return
     table = elf.section_symbols()
     if not table:

@@ -140,6 +140,7 @@ class Analysis:
         self.init = None
         self.outside_root = []       # exported definitions we may not edit
         self.project_files = []      # files under the root this unit includes
+        self.ifuncs = {}             # gated ifunc symbol -> the functions it may run
 
 
 _local = threading.local()
@@ -634,11 +635,13 @@ class _Walk:
                                   "file does not define, so its code cannot be gated here; "
                                   "define it in this file, or pass --ungated %s to leave the "
                                   "ifunc ungated" % (file, line, symbol, name, symbol))
-            self._gate_body(declaration, symbol, body)
+            if self._gate_body(declaration, symbol, body).gated:
+                self.analysis.ifuncs.setdefault(symbol, []).append(self._symbol(body))
 
     def _gate_body(self, declaration, symbol, body):
         """Record the exported `symbol` (declared by `declaration`) as running
-        the definition `body`, gated there unless a reason says otherwise."""
+        the definition `body`, gated there unless a reason says otherwise;
+        return the Definition."""
         brace_handle, brace = self._site(body)
         brace_name, in_project = self._file(brace_handle)
         macro = ""
@@ -661,6 +664,7 @@ class _Walk:
             self.analysis.outside_root.append(definition)
         else:
             self.analysis.definitions.append(definition)
+        return definition
 
     def _site(self, function):
         """(file handle, offset) of a definition's `{`."""

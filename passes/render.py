@@ -94,20 +94,35 @@ def trampoline(init_name, returns_void, newline):
     return newline.join(line.encode("utf-8") for line in lines) + newline
 
 
-def render(original, display_path, braces, init=None):
+def ifunc_note(symbol, bodies, newline):
+    """The note (ABI.md, "The ifunc note") that names the functions the ifunc
+    `symbol` may run, for `initgate verify`: the symbol itself is the
+    resolver's address, and only the source said what the resolver returns."""
+    names = "".join('.asciz \\"%s\\"\\n' % name for name in [symbol] + list(bodies))
+    lines = ['__asm__(".pushsection .note.initgate,\\"a\\",%note\\n.balign 4\\n"',
+             '\t".long 9, 1f - 0f, 3\\n.asciz \\"initgate\\"\\n.balign 4\\n"',
+             '\t"0: ' + names + '1: .balign 4\\n.popsection\\n");']
+    return newline.join(line.encode("utf-8") for line in lines) + newline
+
+
+def render(original, display_path, braces, init=None, ifuncs=()):
     """The rewritten bytes.
 
     `braces` are byte offsets of `{` in `original` as clang reported them
     (a byte-order mark counts); `init` is (name, returns_void) for the file
-    that defines the init function, else None.  A file with nothing to do
-    comes back unchanged.
+    that defines the init function, else None; `ifuncs` are (symbol, the
+    functions it may run) for the gated ifuncs the file declares.  A file
+    with nothing to do comes back unchanged.
     """
     braces = sorted(b for b in set(braces) if not original.startswith(GATE_CALL, b + 1))
     for offset in braces:
         if original[offset:offset + 1] != b"{":
             raise ValueError("offset %d of %s is not an opening brace" % (offset, display_path))
     wants_trampoline = init is not None and TRAMPOLINE_NAME + b"(void) {" not in original
-    if not braces and not wants_trampoline:
+    newline = newline_of(original)
+    notes = [ifunc_note(symbol, bodies, newline) for symbol, bodies in ifuncs]
+    notes = [note for note in notes if note not in original]
+    if not braces and not wants_trampoline and not notes:
         return original
 
     pieces, start = [], 0
@@ -116,12 +131,13 @@ def render(original, display_path, braces, init=None):
         start = offset + 1
     pieces.append(original[start:])
     text = b"".join(pieces)
-    newline = newline_of(original)
 
-    if wants_trampoline:
+    if wants_trampoline or notes:
         if text and not text.endswith(b"\n"):
             text += newline
+    if wants_trampoline:
         text += trampoline(init[0], init[1], newline)
+    text += b"".join(notes)
 
     if is_rewritten(original):
         return text

@@ -174,7 +174,10 @@ def _render_files(analyses, options):
         # for a source, the include's spelling for a header; that is what
         # __FILE__ said before the rewrite.
         display = path
-        text = render.render(original, display, braces, init_here)
+        ifuncs = sorted((symbol, bodies) for a in analyses if spelling(a.main_path) == path
+                        for symbol, bodies in a.ifuncs.items())
+        text = render.render(original, display, braces, init_here,
+                             list(dict.fromkeys((s, tuple(b)) for s, b in ifuncs)))
         files[path] = FileOutput(path, display, text, text != original)
         if init_here:
             init_file = display

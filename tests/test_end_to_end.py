@@ -38,15 +38,17 @@ def host(tmp_path_factory):
     return exe
 
 
+@pytest.mark.parametrize("symbol", ["held_value", "held_value_alias", "held_value_ifunc"])
 @pytest.mark.parametrize("patch", [True, False], ids=["patched", "unpatched"])
-def test_gate_holds_callers_until_init_is_released(tmp_path, host, patch):
+def test_gate_holds_callers_until_init_is_released(tmp_path, host, patch, symbol):
     lib = build_pipeline(tmp_path, patch=patch)
+    env = dict(os.environ, HELD_SYMBOL=symbol)
     if patch:
-        proc = run([host, lib, "8"], timeout=120)
+        proc = run([host, lib, "8"], timeout=120, env=env)
         held = "8 callers blocked at the gate"
     else:
         # Nothing started init at load time: one caller claims it and runs it.
-        proc = run([host, lib, "8", "lazy"], timeout=120)
+        proc = run([host, lib, "8", "lazy"], timeout=120, env=env)
         held = "1 caller running init, 7 blocked at the gate"
     assert proc.stdout.splitlines() == [
         "dlopen returned while init is held",
@@ -70,6 +72,7 @@ def test_gated_library_exports_nothing_of_initgate(tmp_path):
     lib = build_pipeline(tmp_path)
     proc = run(["nm", "-D", "--defined-only", lib])
     names = {line.split()[-1] for line in proc.stdout.splitlines() if line.strip()}
-    assert {"held_init", "held_value", "held_twice_value"} <= names
+    assert {"held_init", "held_value", "held_twice_value", "held_value_alias",
+            "held_value_ifunc"} <= names
     leaked = sorted(n for n in names if "initgate" in n or n.startswith(("_cgo", "x_cgo")))
     assert leaked == []

@@ -241,16 +241,31 @@ def test_ifunc_is_checked_through_the_functions_it_may_return(tmp_path):
     assert lines_about(proc, "lib_mul_fast")[0][0] == "gated"
     assert lines_about(proc, "lib_resolve_mul")[0][0] == "ungated"
 
-    # Without the manifest nothing says what the resolver returns.
+    # The file's ifunc notes say it without the manifest.
     proc = verify(lib)
-    assert proc.returncode == 1
-    kind, detail = lines_about(proc, "lib_sum")[0]
-    assert kind == "FAIL" and "--manifest" in detail, detail
+    assert proc.returncode == 0, proc.stdout
+    assert lines_about(proc, "lib_sum")[0][0] == "gated"
 
     run(["strip", "--strip-all", lib])
     proc = verify(lib, "--manifest", manifest_path)
     kind, detail = lines_about(proc, "lib_sum")[0]
     assert kind == "FAIL" and "stripped" in detail, detail
+
+
+def test_ifunc_no_rewrite_saw_fails(tmp_path):
+    source = tmp_path / "lib.c"
+    source.write_text("static int f(void) { return 1; }\n"
+                      "static int (*pick(void))(void) { return f; }\n"
+                      "int api(void) __attribute__((ifunc(\"pick\")));\n")
+    runtime = tmp_path / "rt.o"
+    run_initgate("runtime", "-o", runtime)
+    lib = tmp_path / "lib.so"
+    run(["gcc", "-shared", "-fPIC", "-o", lib, source, runtime, "-lpthread"])
+    run_initgate("patch-elf", lib)
+    proc = verify(lib)
+    assert proc.returncode == 1
+    kind, detail = lines_about(proc, "api")[0]
+    assert kind == "FAIL" and "no initgate rewrite saw" in detail, detail
 
 
 def test_ifunc_returning_ungated_code_fails(tmp_path):

@@ -33,3 +33,20 @@ int held_twice_value(void)
 {
 	return twice(held_value()) / 2;
 }
+
+/* The same value under two more exported names whose code is another
+ * function's: an alias of a static function, and an ifunc whose resolver
+ * returns one.  Both must wait at the gate like held_value. */
+static int read_value(void)
+{
+	return initialized_value;
+}
+
+int held_value_alias(void) __attribute__((alias("read_value")));
+
+static int (*resolve_value(void))(void)
+{
+	return read_value;
+}
+
+int held_value_ifunc(void) __attribute__((ifunc("resolve_value")));

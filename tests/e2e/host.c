@@ -10,7 +10,8 @@
  * 4. Release init and join: every caller must have seen the initialized value.
  *
  * usage: host LIBRARY.so THREADS [lazy].  Prints one line per step; exit 0
- * on success.
+ * on success.  HELD_SYMBOL names the function the callers call (default
+ * held_value; held.c also exports it as an alias and as an ifunc).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -92,6 +93,7 @@ int main(int argc, char **argv)
 {
 	int fds[2], threads, i, lazy, in_read = 0;
 	char fdtext[16];
+	const char *symbol = getenv("HELD_SYMBOL") ? getenv("HELD_SYMBOL") : "held_value";
 	void *lib;
 
 	lazy = argc == 4 && strcmp(argv[3], "lazy") == 0;
@@ -113,7 +115,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("dlopen returned while init is held\n");
-	held_value = (int (*)(void))dlsym(lib, "held_value");
+	held_value = (int (*)(void))dlsym(lib, symbol);
 	if (!held_value) {
 		printf("FAIL: %s\n", dlerror());
 		return 1;

@@ -41,3 +41,9 @@ __attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _in
 __asm__(".pushsection .note.initgate,\"a\",%note\n.balign 4\n"
 	".long 9, 1f - 0f, 2\n.asciz \"initgate\"\n.balign 4\n"
 	"0: .asciz \"lib_init\"\n1: .balign 4\n.popsection\n");
+__asm__(".pushsection .note.initgate,\"a\",%note\n.balign 4\n"
+	".long 9, 1f - 0f, 3\n.asciz \"initgate\"\n.balign 4\n"
+	"0: .asciz \"lib_mul_fast\"\n.asciz \"lib_mul\"\n1: .balign 4\n.popsection\n");
+__asm__(".pushsection .note.initgate,\"a\",%note\n.balign 4\n"
+	".long 9, 1f - 0f, 3\n.asciz \"initgate\"\n.balign 4\n"
+	"0: .asciz \"lib_sum\"\n.asciz \"sum_unrolled\"\n.asciz \"sum_generic\"\n1: .balign 4\n.popsection\n");
