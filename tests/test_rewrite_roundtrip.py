@@ -110,8 +110,9 @@ def test_round_trip(tmp_path, scenario):
     options, flags = read_args(case)
     run_initgate("rewrite", *options, "-o", "out", "--manifest", "m.json", "--", *flags,
                  cwd=work)
+    # The function whose body holds the gate: "body" for an alias or an ifunc,
     # "function" where the symbol has another name (an asm label).
-    gated_names = {e.get("function", e["name"])
+    gated_names = {e.get("body") or e.get("function", e["name"])
                    for e in json.loads((work / "m.json").read_text())["gated"]}
     originals = snapshot(work)
     written = {path: data != originals[path] for path, data in snapshot(work / "out").items()}
