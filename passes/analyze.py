@@ -61,7 +61,8 @@ from clang import cindex
 
 from initgate import logs
 from initgate.errors import SourceError
-from initgate.passes import body_check, braces, exported, facts, libclang as lc, toolchain
+from initgate.passes import (body_check, braces, exported, facts, late_attributes,
+                             libclang as lc, toolchain)
 
 log = logs.logger("initgate.rewrite")
 
@@ -367,12 +368,14 @@ class _Walk:
         self.braces = {}             # skipped bodies: declaration -> (file handle, `{`)
         self.indexed = None          # skipped bodies: the indexer's definitions
         self.aliases = {}            # symbol -> (declaration, "alias" or "ifunc", target)
+        self.late = {}               # attributes after definitions (passes/late_attributes.py)
 
     def close(self):
         self.printer.close()
 
     def run(self):
         table = self.functions = facts.gather(self.tu, not self.skipped_bodies)
+        self.late = late_attributes.find(self.tu, self._contents)
         if self.skipped_bodies:
             # Bodies skipped: which declarations define is found out below,
             # for the few that could be gated.
@@ -421,6 +424,10 @@ class _Walk:
             self._unexported(index)
             return
         visible = facts.visibility(flags) in _VISIBLE
+        if self.late:
+            visibility = self._late(self.functions[index]).get("visibility")
+            if visibility:
+                visible = visibility in ("default", "protected")
         if not visible and flags & facts.MAIN_FILE:
             self._unexported(index)
             return
@@ -551,6 +558,8 @@ class _Walk:
                            if lc.getCursorKind(part) == lc.ANNOTATE_ATTR}
         attributes = self._attributes(function) if function.flags & facts.UNEXPOSED_ATTR \
             else set()
+        if self.late:
+            attributes |= set(self._late(function))
         return exported.ungated_reason(
             function.name, symbol=symbol, init_name=self.options.init_name,
             annotations=annotations, attributes=attributes,
@@ -566,6 +575,11 @@ class _Walk:
             if declaration.flags & facts.UNEXPOSED_ATTR:
                 found |= exported.attributes(self.printer(declaration.cursor))
         return found
+
+    def _late(self, function):
+        """The attributes written after `function`'s definition, which clang
+        dropped and gcc applies (passes/late_attributes.py)."""
+        return self.late.get((self._file(function.file)[0], function.offset), {})
 
     def _symbol(self, function):
         """The name the symbol table holds: the C name, or its `asm` label."""

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import require_tool, run
+from conftest import require_tool, run, run_initgate
 from initgate.errors import InitgateError, SourceError
 from initgate.passes import exported, render, toolchain
 from initgate.passes.rewrite import rewrite_file
@@ -226,3 +226,14 @@ def test_target_options_of_another_architecture(tmp_path, caplog):
 def test_missing_file(tmp_path):
     with pytest.raises(SourceError, match="absent.c: no such file"):
         rewrite_file(str(tmp_path / "absent.c"), [], "lib_init")
+
+
+def test_attributes_after_the_definition_are_named(tmp_path):
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rewrite",
+                          "late_attributes", "lib.c")
+    proc = run_initgate("rewrite", "--init", "lib_init", "-o", tmp_path / "out", source)
+    warned = [line.split(": warning: ")[0].rsplit(":", 1)[1] + " "
+              + line.split("attribute '")[1].split("'")[0]
+              for line in proc.stderr.splitlines() if ": warning: attribute '" in line]
+    assert warned == ["6 visibility", "9 constructor", "12 destructor", "16 visibility",
+                      "20 visibility"], proc.stderr

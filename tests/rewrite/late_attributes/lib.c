@@ -1,0 +1,22 @@
+/* Attributes on a declaration after the definition: gcc applies them,
+ * clang drops them with a warning.  rewrite follows gcc, and says so. */
+int lib_init(void) { return 0; }
+
+int lib_hidden_late(void) { return 1; }
+int lib_hidden_late(void) __attribute__((visibility("hidden")));
+
+void lib_setup(void) { }
+void lib_setup(void) __attribute__((constructor));
+
+void lib_teardown(void) { }
+void lib_teardown(void) __attribute__((__destructor__));
+
+#define LIB_LOCAL __attribute__((visibility("hidden")))
+int lib_local_late(void) { return 2; }
+int lib_local_late(void) LIB_LOCAL;
+
+/* Under -fvisibility=hidden this one would be exported again. */
+int lib_shown_late(void) { return 3; }
+int lib_shown_late(void) __attribute__((visibility("default")));
+
+int lib_plain(void) { return 4; }
