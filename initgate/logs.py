@@ -45,6 +45,10 @@ class Logger:
             self._real = logging.getLogger(self.name)
         return self._real
 
+    def debugging(self):
+        """Whether a debug message would be shown: worth working out first."""
+        return "logging" in sys.modules and self._logger().isEnabledFor(10)   # DEBUG
+
     def debug(self, message, *args):
         if "logging" in sys.modules:
             self._logger().debug(message, *args)

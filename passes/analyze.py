@@ -369,6 +369,7 @@ class _Walk:
         self.indexed = None          # skipped bodies: the indexer's definitions
         self.aliases = {}            # symbol -> (declaration, "alias" or "ifunc", target)
         self.late = {}               # attributes after definitions (passes/late_attributes.py)
+        self.explain = log.debugging()   # -vv: name what is not exported, too
 
     def close(self):
         self.printer.close()
@@ -483,6 +484,20 @@ class _Walk:
         self.unexported.append(index)
         if self.options.record_unexported:
             self._record_unexported(index)
+        if self.explain:
+            self._explain_unexported(self.functions[index])
+
+    def _explain_unexported(self, function):
+        # -vv: why a definition of the project's is not gated, when it is
+        # because it is not exported (the others are named at -v).
+        if self.skipped_bodies and not self._defines_by_text(function):
+            return
+        name, in_project = self._file(function.file)
+        if not in_project:
+            return
+        why = "static" if not function.flags & facts.EXTERNAL else "hidden"
+        file, line = self._presumed(function)
+        log.debug("%s:%d: %s is not exported (%s)", file, line, function.name, why)
 
     def _record_unexported(self, index):
         # One unit may make a function static or hidden (through a macro)

@@ -237,3 +237,23 @@ def test_attributes_after_the_definition_are_named(tmp_path):
               for line in proc.stderr.splitlines() if ": warning: attribute '" in line]
     assert warned == ["6 visibility", "9 constructor", "12 destructor", "16 visibility",
                       "20 visibility"], proc.stderr
+
+
+@pytest.mark.parametrize("skip", [False, True], ids=["full", "skipped-bodies"])
+def test_very_verbose_names_what_is_not_exported(tmp_path, skip):
+    (tmp_path / "lib.c").write_text(
+        "int lib_init(void) { return 0; }\n"
+        "static int helper(void);\n"
+        "static int helper(void) { return 1; }\n"
+        "__attribute__((visibility(\"hidden\"))) int hid(void) { return helper(); }\n"
+        "int api(void) { return hid(); }\n")
+    options = ["--skip-bodies"] if skip else []
+    said = {}
+    for level in ("-v", "-vv"):
+        said[level] = run_initgate(level, "rewrite", "--init", "lib_init", *options, "-o",
+                                   "out", "lib.c", cwd=tmp_path).stderr
+    assert "lib.c:5: gated api" in said["-v"]
+    assert "not exported" not in said["-v"]
+    explained = [line for line in said["-vv"].splitlines() if "not exported" in line]
+    assert explained == ["initgate: lib.c:3: helper is not exported (static)",
+                         "initgate: lib.c:4: hid is not exported (hidden)"], said["-vv"]
