@@ -5,7 +5,8 @@ The build's flags are gcc's: they may name options clang does not know, ask for
 (implicit declarations, implicit int, int conversions).  What decides whether a
 function is exported (-fvisibility, -std, -D, -I, -include, -m) must reach
 libclang unchanged; what only matters for code generation, linking or warnings
-is dropped, and each drop is logged at debug level.
+is dropped, and each drop is logged at debug level.  What -Wp, and
+-Xpreprocessor hand the preprocessor counts as the plain flags it is.
 
 The libclang wheel ships no compiler resource headers (<stddef.h>,
 <stdatomic.h>), so every parse gets `-resource-dir` pointing at the clang-tidy
@@ -52,6 +53,10 @@ TOLERANCE = ["-Wno-error", "-Wno-unknown-warning-option",
              "-Wno-error=incompatible-function-pointer-types", "-Wno-error=return-type",
              "-Wno-everything", "-Wignored-attributes", "-Wno-error=ignored-attributes"]
 
+# Dependency-file options the preprocessor (cc1) takes with their value as the
+# next word, as -Wp,-MD,FILE and -Xpreprocessor -MF -Xpreprocessor FILE pass them.
+CPP_DEPENDENCY_WITH_VALUE = {"-MD", "-MMD", "-MF", "-MT", "-MQ"}
+
 GNU89_STANDARDS = {"c89", "c90", "gnu89", "gnu90", "iso9899:1990", "iso9899:199409"}
 
 
@@ -75,7 +80,7 @@ def parse_flags(flags):
     """The build's flags as libclang should see them, with their source files removed."""
     kept = []
     dropped = []
-    flags = list(flags)
+    flags = plain_flags(flags)
     i = 0
     while i < len(flags):
         flag = flags[i]
@@ -96,6 +101,45 @@ def parse_flags(flags):
     if dropped:
         log.debug("flags not passed to libclang: %s", " ".join(dropped))
     return ["-resource-dir", resource_dir()] + kept + TOLERANCE
+
+
+def plain_flags(flags):
+    """The build's flags, with what -Wp,A,B and -Xpreprocessor A hand the
+    preprocessor spelled as the driver's own flags A and B: gcc's -Wp,-DNAME
+    defines NAME as -DNAME does, and must for the parse too.  Dependency-file
+    options among them are left out: the parse writes none."""
+    words = []
+    i = 0
+    while i < len(flags):
+        flag = flags[i]
+        if flag.startswith("-Wp,"):
+            words += _preprocessor_words(flag[4:].split(","))
+            i += 1
+            continue
+        # Every word takes its own -Xpreprocessor: `-D NAME` is two of them.
+        passed = []
+        while i + 1 < len(flags) and flags[i] == "-Xpreprocessor":
+            passed.append(flags[i + 1])
+            i += 2
+        if passed:
+            words += _preprocessor_words(passed)
+            continue
+        words.append(flag)
+        i += 1
+    return words
+
+
+def _preprocessor_words(words):
+    kept = []
+    value_follows = False
+    for word in words:
+        if value_follows:
+            value_follows = False
+        elif word in CPP_DEPENDENCY_WITH_VALUE:
+            value_follows = True
+        elif word and not word.startswith("-M"):
+            kept.append(word)
+    return kept
 
 
 def _keep(flag):

@@ -1,0 +1,2 @@
+/* Found through -Wp,-Iinc only. */
+#define CFG_FOUND 1
