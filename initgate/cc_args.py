@@ -222,18 +222,21 @@ def _has_inputs(command):
     return False
 
 
-def expand_response_files(args, depth=0):
-    """(words, expanded): every readable `@file` replaced by what it holds, like gcc."""
+def expand_response_files(args, directory=None, depth=0):
+    """(words, expanded): every readable `@file` replaced by what it holds, like
+    gcc.  A relative name, in a response file too, is relative to `directory`
+    (default: the working folder), where the compiler runs."""
     words, expanded = [], False
     for arg in args:
         if arg.startswith("@") and len(arg) > 1 and depth < 16:
+            name = os.path.join(directory, arg[1:]) if directory else arg[1:]
             try:
-                with open(arg[1:], encoding="utf-8", errors="surrogateescape") as f:
+                with open(name, encoding="utf-8", errors="surrogateescape") as f:
                     text = f.read()
             except OSError:
                 words.append(arg)       # gcc, too, passes an unreadable @x on as is
                 continue
-            inner, _ = expand_response_files(split_response_file(text), depth + 1)
+            inner, _ = expand_response_files(split_response_file(text), directory, depth + 1)
             words += inner
             expanded = True
         else:

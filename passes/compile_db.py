@@ -1,15 +1,28 @@
-"""Translation units and their flags from a build's compile_commands.json."""
+"""Translation units and their flags from a build's compile_commands.json.
+
+Each entry's command is read as its compiler reads it, in the entry's
+directory: response files (`@file`) expanded, what -Wp, and -Xpreprocessor
+pass spelled as plain flags, and relative paths made absolute, since the
+parse runs elsewhere.  The source keeps the name the command gives it: that
+name is the build's __FILE__, which the rewritten file's `#line` repeats.
+"""
 
 import json
 import os
 import shlex
 
+from initgate.cc_args import expand_response_files
 from initgate.errors import InitgateError
+from initgate.passes import toolchain
+
+REGENERATE = ("regenerate it with the build (CMake: -DCMAKE_EXPORT_COMPILE_COMMANDS=ON; "
+              "make: bear -- make)")
 
 
 def load(build_dir):
-    """[(absolute source path, flags, compiler)] for every C entry of BUILD_DIR's
-    database; the compiler is the command's first word."""
+    """[(absolute source path, flags, compiler, name)] for every C entry of
+    BUILD_DIR's database: the compiler is the command's first word, the name
+    the source's as the command spells it."""
     path = os.path.join(build_dir, "compile_commands.json")
     try:
         with open(path, encoding="utf-8") as source:
@@ -20,24 +33,60 @@ def load(build_dir):
     except ValueError as err:
         raise InitgateError("%s: not valid JSON: %s" % (path, err)) from None
 
+    if not isinstance(entries, list):
+        raise _malformed(path, "not a list of compile commands")
     units = []
-    for entry in entries:
-        directory = entry.get("directory", build_dir)
-        if "arguments" in entry:
-            arguments = list(entry["arguments"])
-        else:
-            arguments = shlex.split(entry.get("command", ""))
-        source = os.path.normpath(os.path.join(directory, entry["file"]))
-        if not source.endswith(".c"):
-            continue
-        compiler = arguments[0] if arguments else None
-        if compiler and os.sep in compiler:
-            compiler = os.path.join(directory, compiler)
-        units.append((source, _flags(arguments[1:], directory, entry["file"]), compiler))
+    for number, entry in enumerate(entries, 1):
+        unit = _unit(entry, build_dir, path, number)
+        if unit is not None:
+            units.append(unit)
     return units
 
 
-def _flags(arguments, directory, file):
+def _unit(entry, build_dir, path, number):
+    if not isinstance(entry, dict):
+        raise _malformed(path, "entry %d is not an object" % number)
+    file = entry.get("file")
+    if not isinstance(file, str) or not file:
+        raise _malformed(path, 'entry %d has no "file"' % number)
+    directory = entry.get("directory", build_dir)
+    if not isinstance(directory, str):
+        raise _malformed(path, 'entry %d: "directory" is not a string' % number)
+    arguments = _arguments(entry, path, number)
+
+    source = os.path.normpath(os.path.join(directory, file))
+    if not source.endswith(".c"):
+        return None
+    compiler = arguments[0] if arguments else None
+    if compiler and os.sep in compiler:
+        compiler = os.path.join(directory, compiler)
+    words, _ = expand_response_files(arguments[1:], directory)
+    name = next((w for w in words if os.path.normpath(os.path.join(directory, w)) == source),
+                file)
+    return source, _flags(toolchain.plain_flags(words), directory, source), compiler, name
+
+
+def _arguments(entry, path, number):
+    if "arguments" in entry:
+        arguments = entry["arguments"]
+        if not isinstance(arguments, list) or not all(isinstance(a, str) for a in arguments):
+            raise _malformed(path, 'entry %d: "arguments" is not a list of strings' % number)
+        return arguments
+    command = entry.get("command", "")
+    if not isinstance(command, str):
+        raise _malformed(path, 'entry %d: "command" is not a string' % number)
+    try:
+        return shlex.split(command)
+    except ValueError as err:
+        raise _malformed(path, 'entry %d: "command" cannot be split into words: %s'
+                         % (number, err)) from None
+
+
+def _malformed(path, what):
+    return InitgateError("%s: %s: %s" % (path, what, REGENERATE))
+
+
+def _flags(arguments, directory, source):
     # Relative include paths are relative to the entry's directory, and the
     # parse runs elsewhere: make them absolute.
     flags = []
@@ -53,10 +102,10 @@ def _flags(arguments, directory, file):
             expect_path = True
             continue
         option = next((o for o in joined_options if argument.startswith(o)
-                       and argument != o and o != "-i"), None)
+                       and argument != o), None)
         if option and not os.path.isabs(argument[len(option):]):
             argument = option + os.path.join(directory, argument[len(option):])
-        if argument == file or os.path.join(directory, argument) == os.path.join(directory, file):
+        if os.path.normpath(os.path.join(directory, argument)) == source:
             continue
         flags.append(argument)
     return flags

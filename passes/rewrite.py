@@ -50,6 +50,10 @@ def load_exports(path):
             return exported.ExportList(source.read(), path)
     except OSError as err:
         raise InitgateError("%s: cannot read the export list: %s" % (path, err.strerror)) from None
+    except UnicodeDecodeError as err:
+        raise InitgateError("%s: not UTF-8 text (byte 0x%02x at offset %d): --exports takes "
+                            "a GNU ld version script or a list of names, one a line"
+                            % (path, err.object[err.start], err.start)) from None
 
 
 def rewrite_file(path, flags, init_name, *, ungated=(), exports=None, root=None,
@@ -85,15 +89,18 @@ def make_options(init_name, ungated=(), exports=None, root=None, continue_on_mac
 
 
 def rewrite_units(units, options, jobs=1, progress=None):
-    """Rewrite translation units [(path, flags)] or [(path, flags, compiler)];
-    see the module docstring."""
+    """Rewrite translation units [(path, flags)], [(path, flags, compiler)]
+    or [(path, flags, compiler, name)]; see the module docstring.  `name` is
+    the file as the build's command names it (default: `path`), which
+    `#line` repeats so that __FILE__ stays what the build made it."""
+    names = {unit[0]: unit[3] for unit in units if len(unit) > 3 and unit[3]}
     if len(units) == 1:
-        return _rewrite_one(units[0], options, progress)
+        return _rewrite_one(units[0], options, progress, names)
     options = Options(**dict(vars(options), record_unexported=True))
-    return _result(_analyze_all(units, options, jobs, progress), options)
+    return _result(_analyze_all(units, options, jobs, progress), options, names)
 
 
-def _rewrite_one(unit, options, progress):
+def _rewrite_one(unit, options, progress, names):
     """One unit, whose files are rendered while the compiler checking its
     bodies (passes/body_check.py) may still run: that is time the command
     would otherwise spend waiting for it.  What is rendered is kept unless
@@ -103,7 +110,7 @@ def _rewrite_one(unit, options, progress):
                                  second_parse=True)
     try:
         try:
-            early = _render_files([pending.analysis], options)
+            early = _render_files([pending.analysis], options, names)
         except (InitgateError, ValueError):
             early = None        # raised again below, after the compiler's errors
         analysis = pending.finish()
@@ -111,14 +118,15 @@ def _rewrite_one(unit, options, progress):
         pending.cancel()
     if progress:
         progress(path)
-    return _result([analysis], options, early if analysis is pending.analysis else None)
+    return _result([analysis], options, names,
+                   early if analysis is pending.analysis else None)
 
 
-def _result(analyses, options, rendered=None):
+def _result(analyses, options, names, rendered=None):
     """The RewriteResult of these analyses; `rendered` is what _render_files
     made of them, if it has run already."""
     _check(analyses, options)
-    files, init_file, merged = rendered or _render_files(analyses, options)
+    files, init_file, merged = rendered or _render_files(analyses, options, names)
     result = RewriteResult()
     result.files = files
     result.init_file = init_file
@@ -150,9 +158,10 @@ def _called(definition):
     return text
 
 
-def _render_files(analyses, options):
+def _render_files(analyses, options, names):
     """({path: FileOutput} for every file the analyses touch, the display
-    name of the file that defines init or None, what _merge made of them)."""
+    name of the file that defines init or None, what _merge made of them);
+    `names` maps a unit's path to its name in the build's command."""
     spelling = _Spelling(analyses)
     merged = _merge(analyses, spelling)
     init = [a.init for a in analyses if a.init is not None]
@@ -170,10 +179,11 @@ def _render_files(analyses, options):
         init_here = next(((options.init_name, i.returns_void) for i in init
                           if spelling(i.path) == path), None)
         original = _read(path)
-        # `#line 1` names the file itself, as clang named it: the path given
-        # for a source, the include's spelling for a header; that is what
-        # __FILE__ said before the rewrite.
-        display = path
+        # `#line 1` names the file itself, as the build's compiler named it:
+        # the path given (or the compile command's) for a source, the
+        # include's spelling for a header; that is what __FILE__ said before
+        # the rewrite.
+        display = names.get(path, path)
         ifuncs = sorted((symbol, bodies) for a in analyses if spelling(a.main_path) == path
                         for symbol, bodies in a.ifuncs.items())
         text = render.render(original, display, braces, init_here,

@@ -2,10 +2,12 @@
 
     initgate rewrite --init NAME (-o OUTDIR | --in-place) FILE.c|DIR... [-- FLAGS]
 
-Arguments become translation units (files, the .c files under folders, or a
-build's compile_commands.json), the pass returns every file's new bytes,
-and this module writes them: atomically, and only once every unit has been
-analyzed without error, so a failure leaves every file as it was.
+Arguments become translation units (files, the .c files under folders but
+the -o folder, or a build's compile_commands.json), with the flags after
+`--` read as gcc reads them (response files expanded); the pass returns
+every file's new bytes, and this module writes them, the manifest with
+them, all or none (initgate/fileio.py's write_all), and only once every
+unit has been analyzed without error: a failure leaves every file as it was.
 
 The pass (passes/rewrite.py, with libclang) and what only some options
 need are imported after the compiler that checks a large file's bodies
@@ -19,7 +21,7 @@ import sys
 
 from initgate import logs
 from initgate.errors import InitgateError, UsageError
-from initgate.fileio import write_atomic
+from initgate.fileio import write_all
 from initgate.passes import body_check
 
 log = logs.logger("initgate.rewrite")
@@ -97,6 +99,7 @@ def _run(args):
         raise UsageError("--skip-bodies leaves bodies unchecked: it cannot go with "
                          "--check-bodies %s" % args.check_bodies)
 
+    _check_destinations(args)
     units = _units(args)
     root = os.path.realpath(args.root) if args.root else _common_folder(u[0] for u in units)
     skip_bodies = args.skip_bodies or args.check_bodies == "none"
@@ -114,23 +117,55 @@ def _run(args):
         if name not in named:
             log.warning("--ungated %s: no exported function of that name was found", name)
 
-    for output in result.files.values():
-        if args.in_place:
-            if output.changed:
-                write_atomic(output.path, output.text)
-        else:
-            target = _mirror(output.path, root, args.output)
-            if os.path.realpath(target) == os.path.realpath(output.path):
-                raise UsageError("-o %s would overwrite %s itself: use --in-place to edit "
-                                 "sources" % (args.output, output.path))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            write_atomic(target, output.text)
+    read = {os.path.realpath(path): path for path in result.files}
+    files = _outputs(args, result, root, read)
+    folders = sorted({os.path.dirname(path) for path, _ in files}) if args.output else ()
     if args.manifest:
         from initgate.passes import manifest
 
-        write_atomic(args.manifest, manifest.dumps(
-            manifest.manifest(args.init, result.gated, result.ungated)))
+        written = {os.path.realpath(path): path for path, _ in files}
+        for taken, verb in ((read, "reads"), (written, "writes")):
+            other = taken.get(os.path.realpath(args.manifest))
+            if other:
+                raise UsageError("--manifest %s would overwrite %s, which the rewrite %s: "
+                                 "name another file" % (args.manifest, other, verb))
+        files.append((args.manifest, manifest.dumps(
+            manifest.manifest(args.init, result.gated, result.ungated))))
+    write_all(files, folders)
     return 0
+
+
+def _check_destinations(args):
+    """Refuse, before any work, destinations that cannot be what they are named as."""
+    if args.root and not os.path.isdir(args.root):
+        raise UsageError("--root %s: not a folder: name the project folder, which holds "
+                         "every file to rewrite" % args.root)
+    if args.output and os.path.exists(args.output) and not os.path.isdir(args.output):
+        raise UsageError("-o %s: a file, not a folder: name the folder to write the "
+                         "rewritten tree in (it is made if missing)" % args.output)
+    if args.manifest and os.path.isdir(args.manifest):
+        raise UsageError("--manifest %s: a folder, not a file: name the JSON file to write"
+                         % args.manifest)
+
+
+def _outputs(args, result, root, read):
+    """[(path, bytes)] of every file to write but the manifest; `read` holds
+    the files the rewrite read, by real path."""
+    if args.in_place:
+        return [(output.path, output.text) for output in result.files.values()
+                if output.changed]
+    files = []
+    for output in result.files.values():
+        target = _mirror(output.path, root, args.output)
+        other = read.get(os.path.realpath(target))
+        if other == output.path:
+            raise UsageError("-o %s would overwrite %s itself: use --in-place to edit "
+                             "sources" % (args.output, output.path))
+        if other:
+            raise UsageError("-o %s would overwrite %s, which the rewrite reads: name a "
+                             "folder outside the sources" % (args.output, other))
+        files.append((target, output.text))
+    return files
 
 
 def _rewrite(args, units, root, skip_bodies):
@@ -176,13 +211,17 @@ def _units(args):
     sources = []
     for item in args.sources:
         if os.path.isdir(item):
-            for folder, subfolders, files in os.walk(item):
-                subfolders.sort()
-                sources += [os.path.join(folder, f) for f in sorted(files) if f.endswith(".c")]
+            sources += _walk(item, args.output)
         elif os.path.isfile(item):
             sources.append(item)
+        elif os.path.exists(item):
+            raise UsageError("%s: not a regular file or a folder: name C sources or "
+                             "folders of them" % item)
         else:
             raise UsageError("%s: no such file or folder" % item)
+    from initgate.cc_args import expand_response_files
+
+    flags, _ = expand_response_files(args.flags)
 
     if args.build_dir:
         from initgate.passes import compile_db
@@ -191,12 +230,30 @@ def _units(args):
         if sources:
             wanted = {os.path.realpath(s) for s in sources}
             units = [u for u in units if os.path.realpath(u[0]) in wanted]
-        units = [(path, flags + args.flags, compiler) for path, flags, compiler in units]
+        units = [(path, own + flags, compiler, name) for path, own, compiler, name in units]
     else:
-        units = [(path, list(args.flags)) for path in sources]
+        units = [(path, list(flags)) for path in sources]
     if not units:
         raise UsageError("rewrite needs at least one C file, folder or -p BUILD_DIR")
     return units
+
+
+def _walk(folder, output):
+    """The .c files under `folder`, but for those in the -o folder: a second
+    run would read its own first output."""
+    output = os.path.realpath(output) if output else None
+    sources = []
+    for parent, subfolders, files in os.walk(folder):
+        kept = []
+        for name in sorted(subfolders):
+            path = os.path.join(parent, name)
+            if output and os.path.realpath(path) == output:
+                log.info("%s: left out, it is the -o output folder", path)
+            else:
+                kept.append(name)
+        subfolders[:] = kept
+        sources += [os.path.join(parent, f) for f in sorted(files) if f.endswith(".c")]
+    return sources
 
 
 def _common_folder(paths):

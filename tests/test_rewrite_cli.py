@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from conftest import run_initgate
+from conftest import require_tool, run, run_initgate
 
 LIB = "int lib_init(void) { return 0; }\nint lib_a(void) { return 1; }\n"
 
@@ -202,3 +202,54 @@ def test_unknown_ungated_name_is_reported(tmp_path):
     proc = run_initgate("rewrite", "--init", "lib_init", "--ungated", "lib_typo", "-o", "out",
                         "lib.c", cwd=tmp_path)
     assert "--ungated lib_typo: no exported function" in proc.stderr
+
+
+def preprocessed_file_name(source, cwd):
+    """What __FILE__ says in `source` compiled from `cwd`."""
+    gcc = require_tool("gcc", "gcc")
+    text = run([gcc, "-E", "-P", source], cwd=cwd).stdout
+    return text.split("where = ")[1].split(";")[0]
+
+
+@pytest.mark.parametrize("file", ["../src/a.c", "ABSOLUTE"])
+def test_compile_commands_keep_the_builds_file_name(tmp_path, file):
+    # The build compiles ../src/a.c from build/: its __FILE__ is "../src/a.c",
+    # whether the entry's "file" says that or the absolute path.
+    write(tmp_path / "src/a.c", LIB + "const char *where = __FILE__;\n")
+    if file == "ABSOLUTE":
+        file = str(tmp_path / "src/a.c")
+    db = [{"directory": str(tmp_path / "build"), "file": file,
+           "command": "gcc -c ../src/a.c -o a.o"}]
+    write(tmp_path / "build/compile_commands.json", json.dumps(db))
+    run_initgate("rewrite", "--init", "lib_init", "-p", "build", "-o", "out", cwd=tmp_path)
+    assert b'#line 1 "../src/a.c"' in (tmp_path / "out/a.c").read_bytes()
+    built = preprocessed_file_name("../src/a.c", tmp_path / "build")
+    assert built == '"../src/a.c"'
+    assert preprocessed_file_name(str(tmp_path / "out/a.c"), tmp_path / "build") == built
+
+
+def test_a_second_run_leaves_its_own_output_out(tmp_path):
+    write(tmp_path / "a.c", LIB)
+    write(tmp_path / "sub/b.c", "int b_fn(void) { return 2; }\n")
+    run_initgate("rewrite", "--init", "lib_init", "-o", "gated", ".", cwd=tmp_path)
+    first = {p: p.read_bytes() for p in (tmp_path / "gated").rglob("*.c")}
+    proc = run_initgate("rewrite", "-v", "--init", "lib_init", "-o", "gated", ".",
+                        cwd=tmp_path)
+    assert "./gated: left out, it is the -o output folder" in proc.stderr
+    assert {p: p.read_bytes() for p in (tmp_path / "gated").rglob("*.c")} == first
+    assert sorted(str(p.relative_to(tmp_path / "gated")) for p in first) == ["a.c", "sub/b.c"]
+
+
+def test_output_mirrors_the_root_as_the_readme_says(tmp_path):
+    write(tmp_path / "src/a.c", '#include "api.h"\n' + LIB)
+    write(tmp_path / "src/b.c", "int b_fn(void) { return 2; }\n")
+    write(tmp_path / "include/api.h", "int api_fn(void) { return 1; }\n")
+    run_initgate("rewrite", "--init", "lib_init", "-o", "build/gated", "src/b.c", "src/a.c",
+                 "--root", ".", "--", "-Iinclude", cwd=tmp_path)
+    assert sorted(str(p.relative_to(tmp_path / "build/gated"))
+                  for p in (tmp_path / "build/gated").rglob("*") if p.is_file()) == \
+        ["include/api.h", "src/a.c", "src/b.c"]
+    write(tmp_path / "src/a.c", LIB)
+    run_initgate("rewrite", "--init", "lib_init", "-o", "build/flat", "src/a.c", "src/b.c",
+                 cwd=tmp_path)
+    assert sorted(p.name for p in (tmp_path / "build/flat").rglob("*")) == ["a.c", "b.c"]
