@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from test_rewrite_golden import CASES, SCENARIOS, read_args
+from initgate.cc_args import expand_response_files
 from initgate.errors import SourceError
 from initgate.passes import analyze, facts
 
@@ -32,8 +33,11 @@ def test_the_helper_is_built_and_used():
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_helper_and_ctypes_gather_the_same_records(scenario):
+def test_helper_and_ctypes_gather_the_same_records(scenario, monkeypatch):
     paths, flags = sources(scenario)
+    # As `initgate rewrite` reads the flags: @files expanded, from the case's folder.
+    monkeypatch.chdir(os.path.join(CASES, scenario))
+    flags, _expanded = expand_response_files(flags)
     compared = 0
     for path in paths:
         for full in (True, False):

@@ -17,6 +17,7 @@ import pytest
 from clang import cindex
 
 from conftest import run_initgate
+from initgate.cc_args import expand_response_files
 from initgate.passes import libclang, render, toolchain
 from test_rewrite_golden import CASES, REWRITTEN, read_args, snapshot, source_copy
 
@@ -26,6 +27,8 @@ TRAMPOLINE = ("_initgate_init", "_initgate_user_init")
 
 
 def parse(path, flags, cwd):
+    # As `initgate rewrite` reads them: @files expanded, from the case's folder.
+    flags, _expanded = expand_response_files(flags, str(cwd))
     old = os.getcwd()
     os.chdir(cwd)
     try:
