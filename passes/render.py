@@ -5,7 +5,8 @@ if the original had one, gate.h verbatim if the file gets a gate, `#line 1
 "PATH"`, the original text with the gate call after each chosen `{`, and, in
 the file that defines the init function, the `_initgate_user_init` trampoline
 and the init note after its last line.  The lines added end as the file's
-first line does, so that a CRLF file stays all CRLF.
+first line does, so that a CRLF file stays all CRLF.  A file that -o copies
+unchanged gets the `#line` alone.
 
 Rewriting is idempotent: a file that already starts with the prologue keeps
 it, a brace already followed by the call gets no second one, and a file that
@@ -56,6 +57,19 @@ def line_directive(display_path, newline=b"\n"):
 
 def prologue(display_path, newline=b"\n"):
     return gate_header().replace(b"\n", newline) + line_directive(display_path, newline)
+
+
+def mirrored(original, display_path):
+    """A file copied unchanged into rewrite's -o tree, with a `#line` that keeps
+    __FILE__ what the original said there (as a rewritten file's does): a
+    header compiled from the copy would otherwise name the copy.  A file
+    that already starts with this line, or with the prologue, is left as it
+    is, so a second rewrite of the tree changes nothing."""
+    bom = BOM if original.startswith(BOM) else b""
+    head = line_directive(display_path, newline_of(original))
+    if original.startswith(head, len(bom)) or is_rewritten(original):
+        return original
+    return bom + head + original[len(bom):]
 
 
 def is_rewritten(data):

@@ -154,6 +154,8 @@ def _outputs(args, result, root, read):
     if args.in_place:
         return [(output.path, output.text) for output in result.files.values()
                 if output.changed]
+    from initgate.passes import render      # loaded with the pass already
+
     files = []
     for output in result.files.values():
         target = _mirror(output.path, root, args.output)
@@ -164,7 +166,8 @@ def _outputs(args, result, root, read):
         if other:
             raise UsageError("-o %s would overwrite %s, which the rewrite reads: name a "
                              "folder outside the sources" % (args.output, other))
-        files.append((target, output.text))
+        text = output.text if output.changed else render.mirrored(output.text, output.display)
+        files.append((target, text))
     return files
 
 

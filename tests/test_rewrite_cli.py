@@ -48,7 +48,9 @@ def test_compile_commands_give_each_file_its_flags(tmp_path):
                  "--manifest", "m.json", cwd=tmp_path)
     manifest = json.loads((tmp_path / "m.json").read_text())
     assert [e["name"] for e in manifest["gated"]] == ["lib_a"]
-    assert (tmp_path / "out/hidden.c").read_text() == "int hidden_fn(void) { return 3; }\n"
+    # Copied unchanged, with the #line that keeps its __FILE__.
+    assert (tmp_path / "out/hidden.c").read_text() == \
+        '#line 1 "hidden.c"\nint hidden_fn(void) { return 3; }\n'
 
 
 def test_parallel_run_gives_the_same_bytes(tmp_path):
@@ -111,7 +113,8 @@ def test_what_every_unit_keeps_internal_is_no_disagreement(tmp_path):
     write(tmp_path / "a.c", '#include "part.h"\nint a_fn(void) { return twice(1); }\n')
     write(tmp_path / "all.c", '#include "part.h"\n#include "a.c"\n' + LIB)
     run_initgate("rewrite", "--init", "lib_init", "-o", "out", "all.c", "a.c", cwd=tmp_path)
-    assert (tmp_path / "out/part.h").read_bytes() == (tmp_path / "part.h").read_bytes()
+    assert (tmp_path / "out/part.h").read_bytes() == \
+        b'#line 1 "./part.h"\n' + (tmp_path / "part.h").read_bytes()
     assert b"a_fn(void) {_cgo_wait_runtime_init_done();" in (tmp_path / "out/a.c").read_bytes()
 
 

@@ -1,3 +1,4 @@
+#line 1 "./include/lib.h"
 #ifndef LIB_H
 #define LIB_H
 
