@@ -142,6 +142,7 @@ class Analysis:
         self.outside_root = []       # exported definitions we may not edit
         self.project_files = []      # files under the root this unit includes
         self.ifuncs = {}             # gated ifunc symbol -> the functions it may run
+        self.init_in_header = None   # (file, line) of a static or hidden init in a header
 
 
 _local = threading.local()
@@ -556,11 +557,15 @@ class _Walk:
         for index in self.unexported:
             if self.functions.name(index) == name:
                 function = self.functions[index]
-                if function.file != self.main_file:
+                if self.skipped_bodies and not self._defines(function):
                     continue
-                if not self.skipped_bodies or self._defines(function):
+                if function.file == self.main_file:
                     self._init(function, function.file)
                     return
+                # A static or hidden one in a header: each unit that
+                # includes it would get a trampoline of its own.
+                if not function.flags & facts.SYSTEM_HEADER:
+                    self.analysis.init_in_header = self._presumed(function)
 
     def _reason(self, function, symbol, macro, as_exported=True):
         """Why the definition `function` is not gated, or "" (exported.py):

@@ -172,6 +172,12 @@ def _render_files(analyses, options, names):
 
     paths = [a.main_path for a in analyses] + list(merged)
     paths += [path for a in analyses for path in a.project_files]
+    in_header = [a.init_in_header for a in analyses if a.init_in_header]
+    if not init and in_header:
+        raise SourceError("%s:%d: error: the init function '%s' is defined static or hidden "
+                          "in a header, which would give each file that includes it an init "
+                          "of its own: define it in one .c file"
+                          % (in_header[0] + (options.init_name,)))
     files, init_file = {}, None
     for path in dict.fromkeys(spelling(p) for p in paths):
         definitions = merged.get(path, {})
@@ -277,6 +283,7 @@ def _check(analyses, options):
                     "and pass --ungated %s, or mark it INITGATE_UNGATED"
                     % (definition.file, definition.line, definition.name, definition.symbol))
         if options.continue_on_macro_brace:
+            _warn_skipped(analysis.definitions)
             continue
         for definition in analysis.definitions:
             if definition.exported and definition.reason == exported.MACRO_BRACE \
@@ -296,6 +303,15 @@ def _check(analyses, options):
     if problems:
         problems = sorted(set(problems))
         raise SourceError(problems[0], more=problems[1:])
+
+
+def _warn_skipped(definitions):
+    # --skip-macro-braces leaves exported code ungated: never without a word.
+    for definition in definitions:
+        if definition.exported and definition.reason == exported.MACRO_BRACE:
+            log.warning("%s:%d: warning: '%s' is left ungated: its opening brace comes "
+                        "from '%s' (--skip-macro-braces)", definition.file, definition.line,
+                        definition.name, definition.macro)
 
 
 class _Spelling:

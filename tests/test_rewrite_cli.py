@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 
 import pytest
 
@@ -256,3 +257,14 @@ def test_output_mirrors_the_root_as_the_readme_says(tmp_path):
     run_initgate("rewrite", "--init", "lib_init", "-o", "build/flat", "src/a.c", "src/b.c",
                  cwd=tmp_path)
     assert sorted(p.name for p in (tmp_path / "build/flat").rglob("*")) == ["a.c", "b.c"]
+
+
+def test_skipped_macro_braces_are_named(tmp_path):
+    case = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rewrite",
+                        "macro_brace_skip")
+    shutil.copy(os.path.join(case, "lib.c"), tmp_path / "lib.c")
+    proc = run_initgate("rewrite", "--init", "lib_init", "--skip-macro-braces", "-o", "out",
+                        "lib.c", cwd=tmp_path)
+    warned = [line for line in proc.stderr.splitlines() if "left ungated" in line]
+    assert len(warned) == 2 and all("(--skip-macro-braces)" in line for line in warned), \
+        proc.stderr

@@ -1,0 +1,3 @@
+#include "init.h"
+
+int lib_api(void) { return lib_init(); }
