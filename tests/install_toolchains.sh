@@ -7,9 +7,11 @@
 #
 # Idempotent: when every package is already installed it only checks and
 # exits.  Never installs gcc-multilib: it conflicts with the cross compilers
-# (installing one removes the other).  Without root it cannot install; it then
-# names what is missing and exits 0, so the tests skip those cells, except
-# under CI=true, where a missing toolchain is a failure (exit 1).
+# (installing one removes the other); gcc -m32 gets the two packages of
+# headers it needs instead, which conflict with nothing.  Without root it
+# cannot install; it then names what is missing and exits 0, so the tests
+# skip those cells, except under CI=true, where a missing toolchain is a
+# failure (exit 1).
 #
 # Debian 12 has no riscv64 port, so no musl:riscv64: FETCHED names the
 # release whose package provides that loader instead, and
@@ -27,6 +29,7 @@ gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
 gcc-s390x-linux-gnu libc6-dev-s390x-cross
+libc6-dev-i386 linux-libc-dev:i386
 qemu-user
 musl-tools
 musl:i386 musl:arm64 musl:armhf musl:ppc64el musl:s390x

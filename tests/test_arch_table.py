@@ -1,16 +1,16 @@
 """The test-side toolchain table agrees with the script that installs it.
 
 tests/install_toolchains.sh must install exactly the packages that
-tests/arch/toolchains.py names for the cross architectures and for musl,
-fetch exactly the loaders it names from another release into the folder it
-looks in, and never install gcc-multilib, which would remove the cross
-compilers.
+tests/arch/toolchains.py names for the cross architectures, for musl and for
+gcc -m32, fetch exactly the loaders it names from another release into the
+folder it looks in, and never install gcc-multilib, which would remove the
+cross compilers.
 """
 
 import os
 import re
 
-from arch.toolchains import ARCHES, DEBIAN_ARCH, MUSL, MUSL_ROOTS, toolchain
+from arch.toolchains import ARCHES, DEBIAN_ARCH, MUSL, MUSL_ROOTS, gcc_m32, toolchain
 from conftest import REPO
 from initgate.linker import targets
 
@@ -30,6 +30,7 @@ def test_install_script_installs_exactly_the_table():
     # x86_64's glibc is the machine's own gcc and libc, which the script leaves alone.
     wanted = {p for arch in ARCHES if arch != "x86_64" for p in toolchain(arch).packages}
     wanted |= {p for arch in ARCHES for p in toolchain(arch, "musl").packages}
+    wanted |= set(gcc_m32().packages)
     assert script_packages() == wanted
 
 

@@ -21,7 +21,8 @@ test skips naming what to install, and fails instead under CI=true.
 verify's compiler matrix only builds libraries, and runs nothing: it asks
 `require_compiler(arch, name)` for gcc (Debian's cross gcc), clang (Debian's
 clang-14, with the same cross sysroots and gcc's start files) or zig (zig
-cc, for musl, on every target).
+cc, for musl, on every target).  gcc_m32() is the machine's own gcc building
+for i386 with -m32, as a build that passes -m32 calls it.
 """
 
 import importlib.util
@@ -192,6 +193,18 @@ def zig_builder(arch):
 
 
 BUILDERS = {"gcc": gcc_builder, "clang": clang_builder, "zig": zig_builder}
+
+# gcc -m32 needs the 32-bit C library's headers (Debian's libc6-dev-i386)
+# and the kernel's asm/ headers for i386 (linux-libc-dev:i386).  Not
+# gcc-multilib, which would bring them too but removes the cross compilers.
+M32_PACKAGES = ("libc6-dev-i386", "linux-libc-dev:i386")
+M32_FILES = ("/usr/include/x86_64-linux-gnu/gnu/stubs-32.h", "/usr/include/i386-linux-gnu/asm")
+
+
+def gcc_m32():
+    """The machine's gcc with -m32: builds i386 code, runs nothing."""
+    return Toolchain("i386", ("gcc", "-m32"), M32_PACKAGES, (), (), M32_FILES,
+                     apt_install(M32_PACKAGES))
 
 
 def require_compiler(arch, name):
