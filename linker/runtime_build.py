@@ -2,9 +2,10 @@
 
 Data flows in one direction:
 
-    CC -dumpmachine -> targets.by_triple -> the flavour's source list
-      -> CC -c each unit (a few C sources, or one assembly source, in a
-         scratch folder) -> CC -r -nostdlib -> OUT.o
+    CC -E -dM (its predefined macros) -> targets.by_predefined
+      -> the flavour's source list -> CC -c each unit (a few C sources,
+         or one assembly source, in a scratch folder) -> CC -r -nostdlib
+      -> OUT.o
 
 The flavour is pthreads (the generic files plus `libc_*.c`) or, with
 `--no-libc`, raw system calls (the generic files, `nolibc_*.c` and the
@@ -15,6 +16,9 @@ compiler's family (gcc or clang, zig cc among them) and of the target
 hidden visibility, without a stack protector (the no-libc init thread has
 no TLS to hold a canary) and with a non-executable stack note, so linking
 the one object into a library exports nothing and asks for nothing.  The
+target comes from the macros the whole command predefines, not from
+`CC -dumpmachine`, which names the compiler's default target whatever
+-m32, -mx32 or -mbig-endian say; the same macros tell gcc from clang.  The
 build-time settings (stack size, watchdog, failure handler) become -D
 options read by runtime_c/internal.h.
 """
@@ -110,7 +114,9 @@ def _units(files, scratch, count):
     return units + [str(f) for f in files if f.suffix != ".c"]
 
 
-def _run(cmd):
+def _run(cmd, explain=None):
+    """The command's output; on failure, ToolchainError with `explain`'s one
+    line for its output where it has one, else the first lines of it."""
     log.debug("%s", shlex.join(cmd))
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -120,6 +126,9 @@ def _run(cmd):
     except PermissionError:
         raise ToolchainError("%s: cannot run this compiler" % cmd[0]) from None
     if proc.returncode != 0:
+        reason = explain and explain(proc.stderr)
+        if reason:
+            raise ToolchainError(reason)
         detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
         how = ("killed by signal %d" % -proc.returncode if proc.returncode < 0
                else "exit %d" % proc.returncode)
@@ -128,24 +137,56 @@ def _run(cmd):
     return proc.stdout
 
 
-def target_of(cc_argv):
-    """The targets.py row for the compiler, and its full triple."""
-    triple = _run(cc_argv + ["-dumpmachine"]).strip()
-    target = targets.by_triple(triple)
+MACRO_LINE = re.compile(r"^#define (\w+)(?:\([^)]*\))? ?(.*)$", re.M)
+
+
+def predefined_macros(cc_argv):
+    """The macros the compiler command predefines, name to value: one run that
+    tells both its target and its family."""
+    text = _run(cc_argv + ["-E", "-dM", "-x", "c", os.devnull])
+    return dict(MACRO_LINE.findall(text))
+
+
+def target_of(cc_argv, macros):
+    """The targets.py row for the compiler command whose macros are `macros`."""
+    target = targets.by_predefined(macros)
     if target is None:
-        raise InitgateError("%s targets %s, which initgate does not support; supported: "
-                            "%s" % (shlex.join(cc_argv), triple or "an unknown machine",
-                                    ", ".join(t.arch for t in targets.TARGETS)))
-    return target, triple
+        raise InitgateError("%s builds for a target initgate does not support: %s; "
+                            "supported: %s" % (shlex.join(cc_argv),
+                                               targets.describe_predefined(macros),
+                                               ", ".join(t.arch for t in targets.TARGETS)))
+    return target
 
 
-def compiler_family(cc_argv):
-    """"clang" or "gcc": which flags the compiler takes, from its predefined macros."""
-    macros = _run(cc_argv + ["-E", "-dM", "-x", "c", os.devnull])
-    return "clang" if re.search(r"^#define __clang__ ", macros, re.M) else "gcc"
+def compiler_family(macros):
+    """"clang" or "gcc": which flags the compiler takes."""
+    return "clang" if "__clang__" in macros else "gcc"
 
 
-def defines(target, triple, no_libc, stack_size, watchdog_ms, failure_handler):
+# How gcc and clang say an #include found nothing.
+MISSING_HEADER = re.compile(r"^(?P<includer>[^\n]*?):\d+:\d+: fatal error: "
+                            r"(?:'(?P<quoted>[^'\n]+)' file not found"
+                            r"|(?P<plain>[^\n]+?): No such file or directory)$", re.M)
+
+
+def _missing_c_library(cc_argv, target):
+    """An `explain` for _run: a libc runtime's compile that finds no header is
+    one whose compiler has no C library for the target (gcc -m32 without the
+    32-bit one), which the compiler's own error does not say."""
+    def explain(output):
+        found = MISSING_HEADER.search(output)
+        if not found:
+            return None
+        return ("%s builds for %s, but has no C library headers for it (%s, which %s "
+                "includes, is missing): install the C library's development files for "
+                "%s, or build with a compiler that has them" % (
+                    shlex.join(cc_argv), target.arch,
+                    found.group("quoted") or found.group("plain"),
+                    found.group("includer"), target.arch))
+    return explain
+
+
+def defines(target, no_libc, stack_size, watchdog_ms, failure_handler):
     flags = [
         "-DINITGATE_E_MACHINE=%d" % target.e_machine,
         "-DINITGATE_NOTE_FLAGS=%d" % (NOTE_FLAG_NO_LIBC if no_libc else 0),
@@ -179,12 +220,14 @@ def build_runtime(cc, out, no_libc=False, stack_size=DEFAULT_STACK_SIZE,
     if failure_handler and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", failure_handler):
         raise UsageError("--failure-handler: %r is not a C function name" % failure_handler)
 
-    target, triple = target_of(cc_argv)
+    macros = predefined_macros(cc_argv)
+    target = target_of(cc_argv, macros)
     files = sources(target.arch, no_libc)
     flags = COMMON_CFLAGS + ["-I", str(SOURCE_DIR)]
-    flags += defines(target, triple, no_libc, stack_size, watchdog_ms, failure_handler)
+    flags += defines(target, no_libc, stack_size, watchdog_ms, failure_handler)
     if no_libc:
-        flags += NO_LIBC_CFLAGS[compiler_family(cc_argv)] + list(target.no_libc_cflags)
+        flags += NO_LIBC_CFLAGS[compiler_family(macros)] + list(target.no_libc_cflags)
+    explain = None if no_libc else _missing_c_library(cc_argv, target)
 
     with tempfile.TemporaryDirectory(prefix="initgate-runtime-") as scratch:
         units = _units(files, scratch, min(os.cpu_count() or 1, MAX_UNITS))
@@ -192,7 +235,7 @@ def build_runtime(cc, out, no_libc=False, stack_size=DEFAULT_STACK_SIZE,
                    for i, u in enumerate(units)]
         commands = [cc_argv + flags + [u, "-o", o] for u, o in zip(units, objects)]
         with concurrent.futures.ThreadPoolExecutor(len(commands)) as pool:
-            list(pool.map(_run, commands))
+            list(pool.map(lambda command: _run(command, explain), commands))
 
         # The partial link needs no sanitizer: clang would pull its whole
         # runtime into the object (the library's own link brings it in).
@@ -203,7 +246,7 @@ def build_runtime(cc, out, no_libc=False, stack_size=DEFAULT_STACK_SIZE,
             write_atomic(out, f.read())
 
     log.info("built %s: the %s runtime for %s (%s)", out,
-             "no-libc" if no_libc else "pthreads", target.arch, triple)
+             "no-libc" if no_libc else "pthreads", target.arch, shlex.join(cc_argv))
     return Path(out)
 
 

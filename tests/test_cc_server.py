@@ -22,10 +22,10 @@ from initgate import cc_fast, cc_server
 
 PROBE = r"""#!/bin/sh
 # The runtime's build (the first gated compile starts it beside itself)
-# goes straight to gcc: its compiles name the runtime's folder, its last
-# step is -nostdlib.
+# goes straight to gcc: its first step asks for the predefined macros (-dM),
+# its compiles name the runtime's folder, its last step is -nostdlib.
 case "$*" in
-*runtime_c*|*-nostdlib*|--version|-dumpmachine) exec gcc "$@" ;;
+*-dM*|*runtime_c*|*-nostdlib*|--version|-dumpmachine) exec gcc "$@" ;;
 esac
 {
 	echo "parent=$PPID"
