@@ -11,8 +11,6 @@ manifest uses.
 
 import re
 
-from initgate.passes.version_script import ExportList  # noqa: F401 (rewrite.py, tests)
-
 # Reasons an exported function is not gated, as the manifest spells them.
 INIT = "init function"
 MAIN = "main"

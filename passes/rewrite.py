@@ -14,7 +14,7 @@ import os
 
 from initgate import logs
 from initgate.errors import InitgateError, SourceError
-from initgate.passes import analyze as analysis_mod, body_check, exported, render
+from initgate.passes import analyze as analysis_mod, body_check, exported, render, version_script
 from initgate.passes.analyze import Options
 
 log = logs.logger("initgate.rewrite")
@@ -47,7 +47,7 @@ def load_exports(path):
     """An ExportList from a version script or a list of names."""
     try:
         with open(path, encoding="utf-8") as source:
-            return exported.ExportList(source.read(), path)
+            return version_script.ExportList(source.read(), path)
     except OSError as err:
         raise InitgateError("%s: cannot read the export list: %s" % (path, err.strerror)) from None
     except UnicodeDecodeError as err:

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import require_tool, run, run_initgate
 from initgate.errors import InitgateError, SourceError
-from initgate.passes import exported, render, toolchain
+from initgate.passes import exported, render, toolchain, version_script
 from initgate.passes.rewrite import rewrite_file
 
 SCRIPT = """
@@ -19,7 +19,7 @@ V2 { global: later; local: api_internal; } V1;
 
 
 def test_version_script():
-    exports = exported.ExportList(SCRIPT)
+    exports = version_script.ExportList(SCRIPT)
     assert exports.exports("api_open")
     assert exports.exports("exact")
     assert exports.exports("later")
@@ -28,7 +28,7 @@ def test_version_script():
 
 
 def test_version_script_without_local_keeps_the_rest():
-    exports = exported.ExportList("{ global: a; };")
+    exports = version_script.ExportList("{ global: a; };")
     assert exports.exports("a") and exports.exports("b")
 
 
@@ -45,18 +45,18 @@ def test_version_script_without_local_keeps_the_rest():
      {"api_internal", "other"}),
 ])
 def test_version_script_precedence(script, exported_names):
-    exports = exported.ExportList(script)
+    exports = version_script.ExportList(script)
     names = {"api_open", "api_internal", "other"}
     assert {n for n in names if exports.exports(n)} == exported_names
 
 
 def test_broken_version_script_is_one_clear_error():
     with pytest.raises(InitgateError, match=r"^lib\.map: not a version script: .*'\{'"):
-        exported.ExportList("V1 { global: a; ", "lib.map")
+        version_script.ExportList("V1 { global: a; ", "lib.map")
 
 
 def test_name_list():
-    exports = exported.ExportList("one\n# not a name\ntwo\n")
+    exports = version_script.ExportList("one\n# not a name\ntwo\n")
     assert exports.exports("one") and exports.exports("two")
     assert not exports.exports("three") and not exports.exports("#")
 
