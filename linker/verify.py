@@ -172,6 +172,8 @@ def _check_exports(elf, checker, init_names, manifest, report):
     deliberate = manifest.deliberate
     symbols = sorted((s for s in elf.dynamic_symbols() if s.shndx != SHN_UNDEF and s.name),
                      key=lambda s: (s.value, s.name))
+    # An exported function at an ifunc's address is its resolver.
+    resolves = {s.value: s.name for s in symbols if s.kind == STT_GNU_IFUNC}
     for sym in symbols:
         if sym.kind in (STT_OBJECT, STT_TLS):
             report.add("data", sym.name, "exported data cannot be gated")
@@ -186,6 +188,10 @@ def _check_exports(elf, checker, init_names, manifest, report):
                        "may call it before init is done")
         if sym.name in init_names:
             report.add("init", sym.name, "the init function, not gated by design")
+            continue
+        if sym.value in resolves:
+            report.add("ungated", sym.name, "the resolver of ifunc %s, which the loader runs "
+                       "before init: never gated" % resolves[sym.value])
             continue
         verdict = checker.check(sym.value, sym.size)
         if verdict.gated:
