@@ -90,24 +90,32 @@ class ExportList:
             return name in self.names
         glob_global = glob_local = star_global = star_local = False
         for node in self.nodes:
-            for pattern, literal in node.globals:
-                if literal and pattern == name:
-                    return True
-                if not literal and fnmatch.fnmatchcase(name, pattern):
-                    if pattern == "*":
-                        star_global = True
-                    else:
-                        glob_global = True
-            for pattern, literal in node.locals:
-                if literal and pattern == name:
-                    return False
-                if not literal and fnmatch.fnmatchcase(name, pattern):
-                    if pattern == "*":
-                        star_local = True
-                    else:
-                        glob_local = True
+            exact, glob, star = _match(node.globals, name)
+            if exact:
+                return True
+            glob_global, star_global = glob_global or glob, star_global or star
+            exact, glob, star = _match(node.locals, name)
+            if exact:
+                return False
+            glob_local, star_local = glob_local or glob, star_local or star
         if glob_global:
             return True
         if glob_local:
             return False
         return star_global or not star_local
+
+
+def _match(entries, name):
+    """(exact, glob, star): whether `name` is one of the entries' exact names,
+    matches one of their globs other than `*`, or meets a bare `*`."""
+    glob = star = False
+    for pattern, literal in entries:
+        if literal:
+            if pattern == name:
+                return True, glob, star
+        elif fnmatch.fnmatchcase(name, pattern):
+            if pattern == "*":
+                star = True
+            else:
+                glob = True
+    return False, glob, star
