@@ -458,20 +458,20 @@ class Walk:
 
     def _defined(self, symbol):
         """The definition whose symbol is `symbol` in this unit, or None."""
-        candidates = self._redeclarations(symbol)
-        if not candidates:
-            table = self.functions
-            candidates = [table[i] for i in range(len(table))
-                          if table.flags[i] & facts.ASM_LABEL]
-        for function in candidates:
-            if function.flags & facts.SYSTEM_HEADER and not function.flags & facts.MAIN_FILE:
-                continue
-            if self._symbol(function) != symbol:
-                continue
-            if self.skipped_bodies and self._defines(function):
-                return function
-            if not self.skipped_bodies and function.flags & facts.BODY:
-                return function
+        # By its C name first; an asm label's symbol can be any function's.
+        table = self.functions
+        labelled = (table[i] for i in range(len(table)) if table.flags[i] & facts.ASM_LABEL)
+        for candidates in (self._redeclarations(symbol), labelled):
+            for function in candidates:
+                if function.flags & facts.SYSTEM_HEADER \
+                        and not function.flags & facts.MAIN_FILE:
+                    continue
+                if self._symbol(function) != symbol:
+                    continue
+                if self.skipped_bodies and self._defines(function):
+                    return function
+                if not self.skipped_bodies and function.flags & facts.BODY:
+                    return function
         return None
 
     def _record(self, symbol):
@@ -481,9 +481,10 @@ class Walk:
         return None
 
     def _ungate(self, symbol, reason):
+        # Only where it would be gated: what is ungated already keeps its reason.
         definitions = self.analysis.definitions
         for i, definition in enumerate(definitions):
-            if definition.symbol == symbol and definition.exported:
+            if definition.symbol == symbol and definition.gated:
                 definitions[i] = definition._replace(reason=reason)
 
     def _redeclarations(self, name):
