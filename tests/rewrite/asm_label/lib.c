@@ -12,3 +12,6 @@ int peek_impl(void) __asm__("lib_peek");
 int peek_impl(void) { return 3; }
 
 int helper(void) { return 4; }
+
+/* An alias names its target by symbol. */
+int lib_open_alias(void) __attribute__((alias("lib_open")));

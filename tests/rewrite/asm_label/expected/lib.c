@@ -13,6 +13,9 @@ int peek_impl(void) __asm__("lib_peek");
 int peek_impl(void) { return 3; }
 
 int helper(void) { return 4; }
+
+/* An alias names its target by symbol. */
+int lib_open_alias(void) __attribute__((alias("lib_open")));
 static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
 __attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }
