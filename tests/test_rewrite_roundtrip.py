@@ -113,10 +113,12 @@ def test_round_trip(tmp_path, scenario):
     options, flags = read_args(case)
     run_initgate("rewrite", *options, "-o", "out", "--manifest", "m.json", "--", *flags,
                  cwd=work)
-    # The function whose body holds the gate: "body" for an alias or an ifunc,
-    # "function" where the symbol has another name (an asm label).
-    gated_names = {e.get("body") or e.get("function", e["name"])
-                   for e in json.loads((work / "m.json").read_text())["gated"]}
+    # The function whose body holds the gate: "body" (a symbol) for an alias
+    # or an ifunc, "function" where the symbol has another name (an asm label).
+    gated = json.loads((work / "m.json").read_text())["gated"]
+    c_name = {e["name"]: e.get("function", e["name"]) for e in gated}
+    gated_names = {c_name.get(e["body"], e["body"]) if "body" in e
+                   else e.get("function", e["name"]) for e in gated}
     originals = snapshot(work)
     written = {path: data != originals[path] for path, data in snapshot(work / "out").items()}
 
