@@ -112,10 +112,12 @@ def ifunc_note(symbol, bodies, newline):
     """The note (ABI.md, "The ifunc note") that names the functions the ifunc
     `symbol` may run, for `initgate verify`: the symbol itself is the
     resolver's address, and only the source said what the resolver returns."""
-    names = "".join('.asciz \\"%s\\"\\n' % name for name in [symbol] + list(bodies))
+    # One name a line: a resolver may return many functions.
+    names = ['\t"%s.asciz \\"%s\\"\\n"' % ("0: " if i == 0 else "", name)
+             for i, name in enumerate([symbol] + list(bodies))]
     lines = ['__asm__(".pushsection .note.initgate,\\"a\\",%note\\n.balign 4\\n"',
-             '\t".long 9, 1f - 0f, 3\\n.asciz \\"initgate\\"\\n.balign 4\\n"',
-             '\t"0: ' + names + '1: .balign 4\\n.popsection\\n");']
+             '\t".long 9, 1f - 0f, 3\\n.asciz \\"initgate\\"\\n.balign 4\\n"'] + names + [
+             '\t"1: .balign 4\\n.popsection\\n");']
     return newline.join(line.encode("utf-8") for line in lines) + newline
 
 

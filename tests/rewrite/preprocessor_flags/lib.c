@@ -19,4 +19,7 @@ static
 #endif
 int hidden_by_xpreprocessor(void) { return 3; }
 
-int lib_sum(void) { return hidden_by_wp() + kept_by_wp_undef() + hidden_by_xpreprocessor(); }
+int lib_sum(void)
+{
+	return hidden_by_wp() + kept_by_wp_undef() + hidden_by_xpreprocessor();
+}

@@ -20,7 +20,10 @@ static
 #endif
 int hidden_by_xpreprocessor(void) { return 3; }
 
-int lib_sum(void) {_cgo_wait_runtime_init_done(); return hidden_by_wp() + kept_by_wp_undef() + hidden_by_xpreprocessor(); }
+int lib_sum(void)
+{_cgo_wait_runtime_init_done();
+	return hidden_by_wp() + kept_by_wp_undef() + hidden_by_xpreprocessor();
+}
 static int _initgate_init(void) __attribute__((alias("lib_init")));
 __attribute__((visibility("hidden"))) int _initgate_user_init(void);
 __attribute__((visibility("hidden"))) int _initgate_user_init(void) { return _initgate_init(); }
