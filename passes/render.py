@@ -19,6 +19,8 @@ import os
 from initgate.runtime_c import SOURCE_DIR
 
 BOM = b"\xef\xbb\xbf"
+INIT_NOTE_TYPE = 2          # as linker/note.py reads them (ABI.md)
+IFUNC_NOTE_TYPE = 3
 GATE_CALL = b"_cgo_wait_runtime_init_done();"
 TRAMPOLINE_NAME = b"_initgate_user_init"
 
@@ -100,11 +102,8 @@ def trampoline(init_name, returns_void, newline):
     lines = ['static %s _initgate_init(void) __attribute__((alias("%s")));'
              % (kind, init_name),
              '__attribute__((visibility("hidden"))) int _initgate_user_init(void);',
-             '__attribute__((visibility("hidden"))) int _initgate_user_init(void) ' + body,
-             # `%note`, not `@note`: `@` starts a comment in ARM assembly.
-             '__asm__(".pushsection .note.initgate,\\"a\\",%note\\n.balign 4\\n"',
-             '\t".long 9, 1f - 0f, 2\\n.asciz \\"initgate\\"\\n.balign 4\\n"',
-             '\t"0: .asciz \\"' + init_name + '\\"\\n1: .balign 4\\n.popsection\\n");']
+             '__attribute__((visibility("hidden"))) int _initgate_user_init(void) ' + body]
+    lines += _note_lines(INIT_NOTE_TYPE, [init_name])
     return newline.join(line.encode("utf-8") for line in lines) + newline
 
 
@@ -112,13 +111,21 @@ def ifunc_note(symbol, bodies, newline):
     """The note (ABI.md, "The ifunc note") that names the functions the ifunc
     `symbol` may run, for `initgate verify`: the symbol itself is the
     resolver's address, and only the source said what the resolver returns."""
-    # One name a line: a resolver may return many functions.
-    names = ['\t"%s.asciz \\"%s\\"\\n"' % ("0: " if i == 0 else "", name)
-             for i, name in enumerate([symbol] + list(bodies))]
-    lines = ['__asm__(".pushsection .note.initgate,\\"a\\",%note\\n.balign 4\\n"',
-             '\t".long 9, 1f - 0f, 3\\n.asciz \\"initgate\\"\\n.balign 4\\n"'] + names + [
-             '\t"1: .balign 4\\n.popsection\\n");']
+    lines = _note_lines(IFUNC_NOTE_TYPE, [symbol] + list(bodies))
     return newline.join(line.encode("utf-8") for line in lines) + newline
+
+
+def _note_lines(n_type, names):
+    """A file-scope asm statement that puts an allocated `.note.initgate` note
+    of type `n_type` in the object, its descriptor the names, each with its
+    NUL, one a line.  `%note`, not `@note`: `@` starts a comment in ARM
+    assembly."""
+    lines = ['__asm__(".pushsection .note.initgate,\\"a\\",%note\\n.balign 4\\n"',
+             '\t".long 9, 1f - 0f, %d\\n.asciz \\"initgate\\"\\n.balign 4\\n"' % n_type]
+    lines += ['\t"%s.asciz \\"%s\\"\\n' % ("0: " if i == 0 else "", name)
+              + ('"' if i < len(names) - 1 else '1: .balign 4\\n.popsection\\n");')
+              for i, name in enumerate(names)]
+    return lines
 
 
 def render(original, display_path, braces, init=None, ifuncs=()):

@@ -190,10 +190,9 @@ def _render_files(analyses, options, names):
         # include's spelling for a header; that is what __FILE__ said before
         # the rewrite.
         display = names.get(path, path)
-        ifuncs = sorted((symbol, bodies) for a in analyses if spelling(a.main_path) == path
-                        for symbol, bodies in a.ifuncs.items())
-        text = render.render(original, display, braces, init_here,
-                             list(dict.fromkeys((s, tuple(b)) for s, b in ifuncs)))
+        ifuncs = {symbol: bodies for a in analyses if spelling(a.main_path) == path
+                  for symbol, bodies in a.ifuncs.items()}
+        text = render.render(original, display, braces, init_here, sorted(ifuncs.items()))
         files[path] = FileOutput(path, display, text, text != original)
         if init_here:
             init_file = display

@@ -44,11 +44,9 @@ __asm__(".pushsection .note.initgate,\"a\",%note\n.balign 4\n"
 __asm__(".pushsection .note.initgate,\"a\",%note\n.balign 4\n"
 	".long 9, 1f - 0f, 3\n.asciz \"initgate\"\n.balign 4\n"
 	"0: .asciz \"lib_mul_fast\"\n"
-	".asciz \"lib_mul\"\n"
-	"1: .balign 4\n.popsection\n");
+	".asciz \"lib_mul\"\n1: .balign 4\n.popsection\n");
 __asm__(".pushsection .note.initgate,\"a\",%note\n.balign 4\n"
 	".long 9, 1f - 0f, 3\n.asciz \"initgate\"\n.balign 4\n"
 	"0: .asciz \"lib_sum\"\n"
 	".asciz \"sum_unrolled\"\n"
-	".asciz \"sum_generic\"\n"
-	"1: .balign 4\n.popsection\n");
+	".asciz \"sum_generic\"\n1: .balign 4\n.popsection\n");
