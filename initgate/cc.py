@@ -53,7 +53,7 @@ import sys
 from initgate import cc_cache, logs
 from initgate.cc_args import default_dep_file, target_flags
 from initgate.cc_fast import (
-    EARLY_RUNTIME_VAR, LAUNCHED_VAR, exit_status, plan, run_compiler, stop_child)
+    EARLY_RUNTIME_VAR, LAUNCHED_VAR, exit_status, plan, run_compiler)
 from initgate.errors import InitgateError, SourceError, UsageError
 from initgate.fileio import write_atomic
 from initgate.passes import manifest
@@ -149,13 +149,19 @@ def _gate_or_link(args, planned):
             return _fail_like_the_compiler(cc_argv + cc_args, command, copies)
 
     if job == "compile":
+        builder = None
         if any(copy for _original, copy, _result in copies):
             # The library this object goes into will need the runtime:
             # built beside this compile, not at the link (cc_prebuild.py).
             from initgate import cc_prebuild
 
-            cc_prebuild.start(cache, cc_argv + target_flags(command.words))
-        status = _run(cc_argv + new_args)
+            builder = cc_prebuild.start(cache, cc_argv + target_flags(command.words))
+        try:
+            status = _run(cc_argv + new_args)
+        except BaseException:
+            if builder is not None:
+                builder.stop()      # nothing this call started outlives it
+            raise
         if status == 0:
             _fix_dep_files(command, copies)
             _remember_manifests(cache, command, copies)
@@ -407,22 +413,20 @@ def _run(argv):
 def _run_link(argv, init_name):
     """Run the link, its messages passed on as they are, plus a hint for the one
     failure initgate itself causes: no init function in the library."""
-    import subprocess      # links only: a compile runs the compiler with posix_spawn
+    from initgate.children import Child
 
     log.debug("%s", shlex.join(argv))
     try:
-        proc = subprocess.Popen(argv, stderr=subprocess.PIPE)
+        child = Child(argv, capture=(2,))
     except FileNotFoundError:
         raise UsageError("%s: compiler not found" % argv[0]) from None
-    try:
-        _, stderr = proc.communicate()
-    except BaseException:
-        stop_child(proc.pid)
-        raise
+    except PermissionError:
+        raise UsageError("%s: cannot run this compiler (permission denied)" % argv[0]) from None
+    code, stderr = child.communicate()
     sys.stderr.buffer.write(stderr)
     sys.stderr.flush()
-    if proc.returncode != 0 and b"_initgate_user_init" in stderr:
+    if code != 0 and b"_initgate_user_init" in stderr:
         print("initgate: no object of this link defines the init function '%s': compile "
               "the file that does through initgate cc, or pass --init-source FILE.c"
               % init_name, file=sys.stderr)
-    return exit_status(proc.returncode)
+    return exit_status(code)

@@ -93,23 +93,23 @@ def compile_helper(source, path, flags):
     (cc, else gcc, else clang): None once built, else why it was not.  It
     is written to a scratch file and renamed into place, so that builders
     racing each other only ever replace it with the same bytes."""
-    import subprocess
+    from initgate import children
 
     scratch = "%s.%d.tmp" % (path, os.getpid())
     for compiler in ("cc", "gcc", "clang"):
         command = [compiler, *flags, "-o", scratch, source]
         try:
-            proc = subprocess.run(command, capture_output=True, text=True)
+            code, _out, err = children.run(command)
         except OSError:
             continue
-        if proc.returncode == 0:
+        if code == 0:
             os.replace(scratch, path)
             return None
         try:
             os.unlink(scratch)
         except OSError:
             pass
-        return "%s failed: %s" % (" ".join(command), proc.stderr.strip()[:300])
+        return "%s failed: %s" % (" ".join(command), err.strip()[:300])
     return "no C compiler (cc, gcc or clang) on PATH"
 
 
@@ -120,16 +120,16 @@ def compiler_identity(cc_argv):
 
 @functools.lru_cache(maxsize=8)
 def _identity(cc_argv):
-    import subprocess      # links only: every compile call imports this module
+    from initgate import children
 
     answers = []
     for probe in (("--version",), ("-dumpmachine",)):
         try:
-            proc = subprocess.run(cc_argv + probe, capture_output=True, text=True)
+            _code, out, messages = children.run(cc_argv + probe)
         except OSError as err:
             raise ToolchainError("%s: cannot run the compiler: %s"
                                  % (cc_argv[0], err.strerror)) from None
-        answers.append(proc.stdout + proc.stderr)
+        answers.append(out + messages)
     return tuple(answers)
 
 

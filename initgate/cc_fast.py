@@ -19,7 +19,6 @@ to argparse, so every message and exit status stays exactly the full path's.
 import os
 
 from initgate.cc_args import classify, split_compiler
-from initgate.cli import signal         # without the enum classes: see initgate/cli.py
 from initgate.errors import UsageError
 
 # The options of initgate/cc.py's add_arguments: those with a value (the
@@ -184,47 +183,17 @@ def run_compiler(argv):
     """The compiler's exit status (exit_status: 128 + N if signal N killed it);
     its output goes straight to the terminal.
 
-    posix_spawn rather than subprocess, whose import (threading, selectors)
-    costs a fifth of a passed-through call.  The compiler inherits what a
-    compiler run without the wrapper would: the environment, the standard
-    streams, and any descriptor the build tool passed down (make's jobserver).
+    The compiler inherits what a compiler run without the wrapper would: the
+    environment, the standard streams, and any descriptor the build tool
+    passed down (make's jobserver).  Interrupted, the wrapper stops the
+    compiler's whole tree (initgate/children.py) before it ends.
     """
+    from initgate.children import Child
+
     try:
-        pid = os.posix_spawnp(argv[0], argv, os.environ)
+        child = Child(argv)
     except FileNotFoundError:
         raise UsageError("%s: compiler not found" % argv[0]) from None
     except PermissionError:
         raise UsageError("%s: cannot run this compiler (permission denied)" % argv[0]) from None
-    try:
-        _pid, status = os.waitpid(pid, 0)
-    except BaseException:
-        stop_child(pid)
-        raise
-    return exit_status(os.waitstatus_to_exitcode(status))
-
-
-def stop_child(pid, grace=10.0):
-    """After Ctrl-C or SIGTERM: end the compiler `pid` without leaving a
-    half-written output behind.
-
-    It gets SIGTERM, on which compilers and linkers remove what they were
-    writing, as they do on Ctrl-C without the wrapper; SIGKILL, which leaves
-    the half-written file, only if it has not ended after `grace` seconds.
-    Either way it does not outlive the wrapper.
-    """
-    import time
-
-    reaped = False
-    try:
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        while not reaped and time.monotonic() < deadline:
-            reaped = os.waitpid(pid, os.WNOHANG)[0] == pid
-            if not reaped:
-                time.sleep(0.005)
-    finally:
-        # Also on a second interrupt while waiting; never once reaped, when
-        # the number may already be another process's.
-        if not reaped:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+    return exit_status(child.wait())

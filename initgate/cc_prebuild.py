@@ -9,6 +9,10 @@ there.  The lock that makes concurrent links wait for one builder is taken
 here, before the compile goes on, and handed to that process, so that a
 link arriving early waits for it rather than building a second one.
 
+A compile that is interrupted stops the builder it started, which stops
+its compilers and removes its scratch folder: nothing the call started
+outlives it.  The link then builds the runtime itself.
+
 Only the runtime for the C library is built ahead (a compile cannot tell
 which a link will want), with the compile's own compiler and target
 options; a link that needs another is built then, as before.  A build that
@@ -27,7 +31,8 @@ import fcntl
 import os
 import sys
 
-from initgate import cc_cache, logs
+from initgate import cc_cache, interrupts, logs
+from initgate.children import GRACE
 
 log = logs.logger("initgate.cc")
 
@@ -70,22 +75,43 @@ def build_early(cache, cc_argv):
 
 def start(cache, cc_argv):
     """Start building the runtime for `cc_argv` (with its target options),
-    unless that was started before for this cache."""
+    unless that was started before for this cache: the Builder, or None."""
     claimed = _claim(cache, cc_argv)
     if claimed is None:
-        return
+        return None
     path, fd = claimed
-    import subprocess
-
     try:
-        subprocess.Popen([sys.executable, "-m", "initgate.cc_prebuild", path, str(fd), "--",
-                          *cc_argv], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, pass_fds=(fd,))
-        log.debug("building the runtime for %s in the background", " ".join(cc_argv))
+        return Builder(path, fd, cc_argv)
     except OSError as err:
         log.debug("cannot build the runtime in the background: %s", err.strerror)
+        return None
     finally:
         os.close(fd)            # the child holds the lock now, or nobody does
+
+
+class Builder:
+    """The background process that builds one runtime."""
+
+    def __init__(self, path, fd, cc_argv):
+        import subprocess
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "initgate.cc_prebuild", path, str(fd), "--", *cc_argv],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            pass_fds=(fd,))
+        log.debug("building the runtime for %s in the background", " ".join(cc_argv))
+
+    def stop(self):
+        """After an interrupt: SIGTERM, on which the builder stops its
+        compilers and removes its scratch folder; then wait for it."""
+        import subprocess
+
+        self.process.terminate()
+        try:
+            self.process.wait(GRACE)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def _build(path, fd, cc_argv):
@@ -101,7 +127,11 @@ def _build(path, fd, cc_argv):
 
 def main(argv):
     """In the background process start() made: PATH FD -- CC..., the lock inherited."""
-    _build(argv[0], int(argv[1]), argv[3:])
+    interrupts.install()
+    try:
+        _build(argv[0], int(argv[1]), argv[3:])
+    except KeyboardInterrupt:
+        return 130
     return 0
 
 

@@ -17,15 +17,6 @@ without the interpreter's clean-up.
 import os
 import sys
 
-# The C module that `signal` wraps: the same functions and numbers, without
-# the enum classes `signal` builds when imported, which (with the enum
-# module) would cost a compiler call passed through `initgate cc` 4 ms, a
-# quarter of its time.
-try:
-    import _signal as signal
-except ImportError:             # an interpreter without it
-    import signal
-
 from initgate import __version__, logs
 from initgate.errors import InitgateError, SourceError
 
@@ -110,6 +101,8 @@ def configure_logging(verbosity):
 
 
 def main(argv=None):
+    from initgate import interrupts
+
     if argv is None:
         argv = sys.argv[1:]
     if argv and argv[0] in QUICK:
@@ -117,7 +110,7 @@ def main(argv=None):
         action = __import__(QUICK[argv[0]], fromlist=["quick"]).quick(argv[1:])
         if action is not None:
             logs.before_first_message(lambda: configure_logging(0))
-            signal.signal(signal.SIGTERM, signal.default_int_handler)
+            interrupts.install()
             return _outcome(action, None, 0)
 
     parser = build_parser(argv)
@@ -131,7 +124,7 @@ def main(argv=None):
         logs.before_first_message(lambda: configure_logging(0))
 
     # SIGTERM takes the same path as Ctrl-C, so atomic writes clean up.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    interrupts.install()
     return _outcome(lambda: args.run(args), log, verbosity)
 
 
@@ -152,6 +145,24 @@ def _outcome(action, log, verbosity):
         return 130
     except BrokenPipeError:
         return 1
+    except Exception as err:
+        # Python wraps an interrupt in some places: an import interrupted
+        # while it sets up a class raises RuntimeError "Error calling
+        # __set_name__", whose cause is the KeyboardInterrupt.
+        if not _caused_by_interrupt(err):
+            raise
+        print("initgate: interrupted", file=sys.stderr)
+        return 130
+
+
+def _caused_by_interrupt(err):
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return False
 
 
 def is_diagnostic(line):
@@ -186,6 +197,11 @@ def program():
     argv = sys.argv[1:]
     status = main(argv)
     if status == 130:
+        # Under `python -m`, CPython ends with SIGINT, whatever the status,
+        # when the last exec() or eval() of a string ended in KeyboardInterrupt,
+        # even one handled since: a dataclass or namedtuple being made when
+        # the interrupt came.  Evaluating a string that completes clears that.
+        exec("None")
         sys.exit(status)
     try:
         sys.stdout.flush()

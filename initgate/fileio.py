@@ -14,6 +14,7 @@ of many files dearly.
 import os
 from contextlib import contextmanager
 
+from initgate import interrupts
 from initgate.errors import InitgateError
 
 
@@ -62,7 +63,7 @@ def write_all(files, folders=()):
                 staged[-1].ready()
             except OSError as err:
                 raise InitgateError("%s: cannot write: %s" % (path, err.strerror)) from None
-        with _signals_held():
+        with interrupts.held():
             for one in staged:
                 one.commit()
     except BaseException:
@@ -170,20 +171,22 @@ def _make_folders(folder):
 
 
 @contextmanager
-def _signals_held():
-    """Hold SIGINT and SIGTERM back (where the platform can): they are delivered,
-    and interrupt the command, once the body is done."""
-    import signal
+def scratch_folder(prefix):
+    """A new private folder under $TMPDIR, removed with all it holds once the
+    body ends, however it ends.  Neither its making nor its removal is cut
+    short by an interrupt, which would leave it behind."""
+    import shutil
+    import tempfile
 
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    path = None
     try:
-        yield
+        with interrupts.held():
+            path = tempfile.mkdtemp(prefix=prefix)
+        yield path
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        if path is not None:
+            with interrupts.held():
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def _keep_owner(tmp, old):

@@ -23,17 +23,14 @@ build-time settings (stack size, watchdog, failure handler) become -D
 options read by runtime_c/internal.h.
 """
 
-import concurrent.futures
 import os
 import re
 import shlex
-import subprocess
-import tempfile
 from pathlib import Path
 
-from initgate import logs
+from initgate import children, logs
 from initgate.errors import InitgateError, ToolchainError, UsageError
-from initgate.fileio import write_atomic
+from initgate.fileio import scratch_folder, write_atomic
 from initgate.linker import targets
 from initgate.linker.note import NOTE_FLAG_NO_LIBC
 from initgate.runtime_c import SOURCE_DIR
@@ -117,24 +114,48 @@ def _units(files, scratch, count):
 def _run(cmd, explain=None):
     """The command's output; on failure, ToolchainError with `explain`'s one
     line for its output where it has one, else the first lines of it."""
-    log.debug("%s", shlex.join(cmd))
+    return _run_all([cmd], explain)[0]
+
+
+def _run_all(commands, explain=None):
+    """The output of each command, all run side by side (see _run).
+    Interrupted, or one of them not found, those started are stopped."""
+    started = []
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        for cmd in commands:
+            log.debug("%s", shlex.join(cmd))
+            started.append(_start(cmd))
+    except BaseException:
+        for child in started:
+            child.stop()
+        raise
+    outputs = []
+    for cmd, (code, out, err) in zip(commands, children.run_all(started)):
+        out, err = out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+        if code != 0:
+            _fail(cmd, code, out, err, explain)
+        outputs.append(out)
+    return outputs
+
+
+def _start(cmd):
+    try:
+        return children.Child(cmd, capture=(1, 2), no_stdin=True)
     except FileNotFoundError:
         raise ToolchainError("%s: compiler not found; install gcc (Debian package gcc) "
                              "or pass --cc" % cmd[0]) from None
     except PermissionError:
         raise ToolchainError("%s: cannot run this compiler" % cmd[0]) from None
-    if proc.returncode != 0:
-        reason = explain and explain(proc.stderr)
-        if reason:
-            raise ToolchainError(reason)
-        detail = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-        how = ("killed by signal %d" % -proc.returncode if proc.returncode < 0
-               else "exit %d" % proc.returncode)
-        raise ToolchainError("%s failed (%s): %s" % (
-            shlex.join(cmd), how, " | ".join(detail[:6]) or "no output"))
-    return proc.stdout
+
+
+def _fail(cmd, code, out, err, explain):
+    reason = explain and explain(err)
+    if reason:
+        raise ToolchainError(reason)
+    detail = (err.strip() or out.strip()).splitlines()
+    how = "killed by signal %d" % -code if code < 0 else "exit %d" % code
+    raise ToolchainError("%s failed (%s): %s" % (
+        shlex.join(cmd), how, " | ".join(detail[:6]) or "no output"))
 
 
 MACRO_LINE = re.compile(r"^#define (\w+)(?:\([^)]*\))? ?(.*)$", re.M)
@@ -229,13 +250,11 @@ def build_runtime(cc, out, no_libc=False, stack_size=DEFAULT_STACK_SIZE,
         flags += NO_LIBC_CFLAGS[compiler_family(macros)] + list(target.no_libc_cflags)
     explain = None if no_libc else _missing_c_library(cc_argv, target)
 
-    with tempfile.TemporaryDirectory(prefix="initgate-runtime-") as scratch:
+    with scratch_folder("initgate-runtime-") as scratch:
         units = _units(files, scratch, min(os.cpu_count() or 1, MAX_UNITS))
         objects = [os.path.join(scratch, "%02d-%s.o" % (i, Path(u).stem))
                    for i, u in enumerate(units)]
-        commands = [cc_argv + flags + [u, "-o", o] for u, o in zip(units, objects)]
-        with concurrent.futures.ThreadPoolExecutor(len(commands)) as pool:
-            list(pool.map(lambda command: _run(command, explain), commands))
+        _run_all([cc_argv + flags + [u, "-o", o] for u, o in zip(units, objects)], explain)
 
         # The partial link needs no sanitizer: clang would pull its whole
         # runtime into the object (the library's own link brings it in).

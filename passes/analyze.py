@@ -45,7 +45,7 @@ import threading
 
 from clang import cindex
 
-from initgate import logs
+from initgate import interrupts, logs
 from initgate.errors import SourceError
 from initgate.passes import body_check, libclang as lc, toolchain
 from initgate.passes.walk import BraceNotInText, Walk
@@ -270,7 +270,8 @@ def _walk(path, build_flags, options, gnu89, skipped_bodies=False, tree=None):
     walk = Walk(tree or parse(path, build_flags, skip_bodies=skipped_bodies), path, options,
                 gnu89, skipped_bodies=skipped_bodies, index=_shared_index())
     try:
-        with lc.signals_held():
+        # Held: ctypes drops an exception raised in a callback of the walk.
+        with interrupts.held():
             return walk.run()
     finally:
         walk.close()

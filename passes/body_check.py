@@ -39,7 +39,7 @@ import os
 
 from initgate import logs
 from initgate.cc_args import SEPARATE_VALUE
-from initgate.cli import signal         # without the enum classes: see initgate/cli.py
+from initgate.interrupts import signal  # without the enum classes: see there
 from initgate.errors import SourceError
 
 log = logs.logger("initgate.rewrite")

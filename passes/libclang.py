@@ -13,9 +13,6 @@ passes/exported.py.
 
 import ctypes
 import os
-import signal
-import threading
-from contextlib import contextmanager
 from ctypes import POINTER, byref, c_int, c_uint, c_void_p
 
 from clang import cindex
@@ -180,26 +177,6 @@ def presumed(location):
     name, line, column = CXString(), c_uint(), c_uint()
     getPresumedLocation(location, byref(name), byref(line), byref(column))
     return take_string(name), line.value, column.value
-
-
-@contextmanager
-def signals_held():
-    """Hold SIGINT and SIGTERM until the block ends, then let them act.
-
-    ctypes prints an exception raised inside a libclang callback and then
-    drops it: a Ctrl-C that landed in the middle of a walk would make the
-    walk end early and quietly, leaving functions out.  Held, the signal
-    raises KeyboardInterrupt as the block ends, outside every callback.
-    (Only the main thread can hold them; others receive none.)
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def visit_children(cursor, visit):

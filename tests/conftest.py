@@ -67,6 +67,15 @@ def wait_for(condition, what, timeout=60.0):
         time.sleep(0.02)
 
 
+def alive(pid):
+    """Whether process `pid` runs (a zombie waiting to be reaped does not)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
 def require_tool(name, package):
     """The path of tool `name`, or skip (fail under CI=true) naming `package`."""
     path = shutil.which(name)

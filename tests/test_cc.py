@@ -458,3 +458,36 @@ def test_failed_patch_leaves_no_unpatched_library(tmp_path, monkeypatch):
     with pytest.raises(ElfError, match="refused by the test"):
         cc.run(args)
     assert not (tmp_path / "libheld.so").exists()
+
+
+# A compiler driver that starts a "cc1" of its own and waits for it.
+TREE_DRIVER = """#!/bin/sh
+sleep 1000 &
+echo $! > "$READY.tmp" && mv "$READY.tmp" "$READY"
+wait
+"""
+
+
+@pytest.mark.parametrize("command", [["--version"], ["-fPIC", "-shared", "-o", "lib.so"]])
+def test_sigterm_to_the_wrapper_stops_the_compilers_whole_tree(tmp_path, command):
+    # make or a CI runner may signal the wrapper alone: the driver's children
+    # must stop with it, not write on after the wrapper has exited.
+    from conftest import alive, wait_for
+
+    driver = tmp_path / "driver"
+    driver.write_text(TREE_DRIVER)
+    driver.chmod(0o755)
+    ready = tmp_path / "ready"
+    argv = [sys.executable, "-m", "initgate", "cc", "--init", "lib_init", "--cache-dir",
+            str(tmp_path / "cache"), "--", str(driver), *command]
+    # Passed through, the driver runs as the compile; for a link, the first
+    # run is the wrapper's own question to it (its --version, for the runtime).
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=dict(os.environ, READY=str(ready)),
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(ready.exists, "the compiler to start its child")
+    grandchild = int(ready.read_text())
+    proc.terminate()
+    _, stderr = proc.communicate(timeout=60)
+    assert (proc.returncode, stderr) == (130, "initgate: interrupted\n")
+    wait_for(lambda: not alive(grandchild), "the compiler's child to stop")

@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from conftest import installed_launcher, require_tool, wait_for
+from conftest import alive, installed_launcher, require_tool, wait_for
 from initgate import cc_fast, cc_server
 
 PROBE = r"""#!/bin/sh
@@ -46,14 +46,6 @@ exec gcc "$@"
 """
 
 SOURCE = "int lib_answer(void) { return 42; }\n"
-
-
-def alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().split(") ", 1)[1][0] != "Z"
-    except OSError:
-        return False
 
 
 class Build:

@@ -1,0 +1,156 @@
+"""Compilers and linkers run as children that end when initgate is interrupted.
+
+A compiler is a tree of processes: the driver (gcc, clang), then cc1, as,
+collect2 and ld under it.  On Ctrl-C or SIGTERM, stopping the driver alone
+is not enough.  The driver deletes its temporary files and dies, while
+cc1 runs on: it may recreate a `/tmp/cc*.s` the driver has just deleted,
+and it outlives initgate.  So each child runs in a process group of its
+own, and is stopped as a group: SIGTERM, on which every program of the
+tree removes what it was writing; SIGKILL only if the driver has not
+ended after a grace period.
+
+One exception: a child whose standard input is a terminal stays in
+initgate's group.  Outside the terminal's foreground group, its first read
+would stop it.  And a Ctrl-C at that terminal reaches the whole
+foreground group, the child's tree included.
+
+posix_spawn rather than subprocess: initgate/cc_fast.py runs a compiler
+for every call it passes through, and subprocess's imports (threading,
+selectors) would cost each call a fifth of its time.
+"""
+
+import os
+
+from initgate.interrupts import signal  # without the enum classes: see there
+
+GRACE = 10.0
+
+
+class Child:
+    """One program started now.  The descriptors in `capture` (1, 2) are
+    pipes read by run_all; the others are initgate's own, as is stdin
+    unless `no_stdin` (then /dev/null)."""
+
+    def __init__(self, argv, capture=(), no_stdin=False, search=True):
+        self.argv = argv
+        actions, ours, theirs = [], [], []
+        if no_stdin:
+            actions.append((os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0))
+        for fd in capture:
+            readable, writable = os.pipe()
+            ours.append(readable)
+            theirs.append(writable)
+            actions.append((os.POSIX_SPAWN_DUP2, writable, fd))
+        self.own_group = no_stdin or not _is_terminal(0)
+        spawn = os.posix_spawnp if search else os.posix_spawn
+        kwargs = {"setpgroup": 0} if self.own_group else {}
+        try:
+            self.pid = spawn(argv[0], argv, os.environ, file_actions=actions, **kwargs)
+        except BaseException:
+            for fd in ours:
+                os.close(fd)
+            raise
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        self.pipes = ours
+        self.returncode = None
+
+    def wait(self):
+        """The exit code (-N if signal N ended it).  Interrupted, the child
+        is stopped first."""
+        try:
+            _pid, status = os.waitpid(self.pid, 0)
+        except BaseException:
+            self.stop()
+            raise
+        self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def communicate(self):
+        """(exit code, then the bytes of each descriptor in `capture`)."""
+        return run_all([self])[0]
+
+    def stop(self, grace=GRACE):
+        """End the child and its tree, and reap it, whatever it was doing."""
+        if self.returncode is not None:
+            return
+        target = -self.pid if self.own_group else self.pid
+        status = None
+        try:
+            os.kill(target, signal.SIGTERM)
+            status = _status_within(self.pid, grace)
+        finally:
+            # Also on a second interrupt while waiting.  Never once reaped:
+            # the number may already be another process's.
+            if status is None:
+                try:
+                    os.kill(target, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                status = os.waitpid(self.pid, 0)[1]
+            self.returncode = os.waitstatus_to_exitcode(status)
+            for fd in self.pipes:
+                os.close(fd)
+            self.pipes = []
+
+
+def run(argv, search=True):
+    """(exit code, stdout, stderr as text) of `argv`, which reads nothing."""
+    code, out, err = Child(argv, capture=(1, 2), no_stdin=True, search=search).communicate()
+    return code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def run_all(children):
+    """[(exit code, then the bytes of each captured descriptor)] of `children`,
+    running side by side.  Interrupted, every one still running is stopped."""
+    import select
+
+    try:
+        output = {}
+        poller = select.poll()
+        for child in children:
+            for fd in child.pipes:
+                output[fd] = []
+                poller.register(fd, select.POLLIN)
+        open_pipes = len(output)
+        while open_pipes:
+            for fd, _event in poller.poll():
+                chunk = os.read(fd, 65536)
+                if chunk:
+                    output[fd].append(chunk)
+                else:
+                    poller.unregister(fd)
+                    open_pipes -= 1
+        results = []
+        for child in children:
+            captured = [b"".join(output[fd]) for fd in child.pipes]
+            results.append((child.wait(), *captured))
+            for fd in child.pipes:
+                os.close(fd)
+            child.pipes = []
+        return results
+    except BaseException:
+        for child in children:
+            child.stop()
+        raise
+
+
+def _status_within(pid, seconds):
+    """The wait status of `pid` if it ends within `seconds`, else None."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return status
+        time.sleep(0.005)
+    return None
+
+
+def _is_terminal(fd):
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
