@@ -9,10 +9,11 @@ own, and is stopped as a group: SIGTERM, on which every program of the
 tree removes what it was writing; SIGKILL only if the driver has not
 ended after a grace period.
 
-One exception: a child whose standard input is a terminal stays in
-initgate's group.  Outside the terminal's foreground group, its first read
-would stop it.  And a Ctrl-C at that terminal reaches the whole
-foreground group, the child's tree included.
+One exception: a child that shares a terminal with initgate (its input,
+or an output not captured) stays in initgate's group.  Outside the
+terminal's foreground group, its first read would stop it, and so would
+its first write under `stty tostop`.  And a Ctrl-C at that terminal
+reaches the whole foreground group, the child's tree included.
 
 posix_spawn rather than subprocess: initgate/cc_fast.py runs a compiler
 for every call it passes through, and subprocess's imports (threading,
@@ -41,7 +42,8 @@ class Child:
             ours.append(readable)
             theirs.append(writable)
             actions.append((os.POSIX_SPAWN_DUP2, writable, fd))
-        self.own_group = no_stdin or not _is_terminal(0)
+        shared = [fd for fd in (0, 1, 2) if fd not in capture and not (fd == 0 and no_stdin)]
+        self.own_group = not any(_is_terminal(fd) for fd in shared)
         spawn = os.posix_spawnp if search else os.posix_spawn
         kwargs = {"setpgroup": 0} if self.own_group else {}
         try:

@@ -84,28 +84,32 @@ def test_a_missing_program_is_an_os_error():
 
 
 GROUP_PROBE = """
-import os
+import os, sys
 from initgate import children
-child = children.Child(["sleep", "60"])
+child = children.Child(["sleep", "60"], capture=tuple(map(int, sys.argv[1:])))
 print(child.own_group, os.getpgid(child.pid) == os.getpgrp())
 child.stop()
 """
 
 
-@pytest.mark.parametrize("terminal", [False, True])
-def test_a_child_reading_a_terminal_stays_in_its_group(terminal):
-    # Outside the terminal's foreground group its first read would stop it.
-    if terminal:
+@pytest.mark.parametrize("terminal, capture, own_group", [
+    (None, (), True),       # no terminal: a group of its own, stopped as one
+    (0, (), False),         # outside the terminal's group, a read would stop it
+    (2, (), False),         # and so would a write, under `stty tostop`
+    (2, (2,), True),        # a captured stderr is a pipe, not the terminal
+])
+def test_a_child_sharing_a_terminal_stays_in_its_group(terminal, capture, own_group):
+    streams = {"stdin": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    leader = follower = None
+    if terminal is not None:
         leader, follower = os.openpty()
-        stdin = follower
-    else:
-        stdin = subprocess.DEVNULL
+        streams["stdin" if terminal == 0 else "stderr"] = follower
     try:
-        proc = subprocess.run([sys.executable, "-c", GROUP_PROBE], stdin=stdin,
-                              capture_output=True, text=True, cwd=REPO, check=True)
+        proc = subprocess.run([sys.executable, "-c", GROUP_PROBE, *map(str, capture)],
+                              stdout=subprocess.PIPE, text=True, cwd=REPO, check=True,
+                              **streams)
     finally:
-        if terminal:
-            os.close(leader)
-            os.close(follower)
-    own_group, shares_ours = proc.stdout.split()
-    assert (own_group, shares_ours) == (("False", "True") if terminal else ("True", "False"))
+        for fd in (leader, follower):
+            if fd is not None:
+                os.close(fd)
+    assert proc.stdout.split() == [str(own_group), str(not own_group)]
