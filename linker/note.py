@@ -1,7 +1,8 @@
 """The runtime's `.note.initgate`, found through PT_NOTE program headers.
 
-runtime_c/note.c lays it out (ABI.md, "The note"): ten 4-byte words in the
-file's byte order, most of them PC-relative offsets.  This module finds the
+runtime_c/note.c lays it out (ABI.md, "The note"): eleven 4-byte words in
+the file's byte order (ten before the second copy of rt0), most of them
+PC-relative offsets.  This module finds the
 one note named "initgate" and turns those offsets into absolute addresses and
 file offsets, so the patcher and verify never need section headers or symbols.
 """
@@ -14,7 +15,7 @@ NOTE_TYPE = 1
 INIT_NOTE_TYPE = 2          # rewrite's note naming the init function
 IFUNC_NOTE_TYPE = 3         # rewrite's note naming what an ifunc may run
 NOTE_VERSION = 1
-DESC_WORDS = 10
+DESC_WORDS = 10             # the fewest: notes from before the second copy of rt0
 NOTE_FLAG_NO_LIBC = 1       # the flags word: the runtime is the no-libc flavour
 
 NO_RUNTIME_HINT = ("link the initgate runtime into it: initgate runtime -o initgate_rt.o, "
@@ -78,7 +79,8 @@ def read_note(elf):
     _, _, desc_at, desc_address, descsz = ours[0]
     if descsz < 4 * DESC_WORDS:
         elf.fail("the initgate note has %d bytes, expected %d" % (descsz, 4 * DESC_WORDS))
-    words = elf.unpack(elf.layout.u32[0] + "%dI" % DESC_WORDS, desc_at, "initgate note")
+    count = DESC_WORDS + (descsz >= 4 * (DESC_WORDS + 1))
+    words = elf.unpack(elf.layout.u32[0] + "%dI" % count, desc_at, "initgate note")
     if words[0] != NOTE_VERSION:
         raise ElfError("%s: initgate note version %d is not supported (this initgate reads "
                        "version %d); rebuild with this initgate's runtime"
@@ -89,6 +91,10 @@ def read_note(elf):
         signed = value - (1 << 32) if value & 0x80000000 else value
         return (desc_address + 4 * index + signed) % (1 << elf.layout.bits)
 
+    if count > DESC_WORDS and relative(10) != relative(4):
+        raise ElfError("%s: the initgate note gives _initgate_rt0_lib two addresses, %#x and "
+                       "%#x; the file is corrupt, relink it"
+                       % (elf.path, relative(4), relative(10)))
     return RuntimeNote(
         desc_address=desc_address, desc_offset=desc_at, version=words[0],
         e_machine=words[1], islibrary=words[2], islibrary_offset=desc_at + 8,

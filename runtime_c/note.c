@@ -33,7 +33,7 @@ __asm__(
 	".pushsection .note.initgate,\"a\",%note\n"
 	".balign 4\n"
 	".long 9\n"			/* n_namesz: "initgate" and its NUL */
-	".long 40\n"			/* n_descsz: ten words */
+	".long 44\n"			/* n_descsz: eleven words */
 	".long 1\n"			/* n_type */
 	".asciz \"initgate\"\n"
 	".balign 4\n"
@@ -50,4 +50,5 @@ __asm__(
 	".long _initgate_state - .\n"
 	".long " INITGATE_STR(INITGATE_WAIT_ENTRY) " - .\n"	/* what a gate calls */
 	".long _cgo_wait_runtime_init_done - .\n"
+	".long _initgate_rt0_lib - .\n"	/* rt0 again: see ABI.md */
 	".popsection\n");

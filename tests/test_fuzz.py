@@ -40,15 +40,55 @@ def test_fuzzed_libraries_through_the_commands(gcc):
 def test_a_note_whose_rt0_points_outside_the_code_is_refused(gcc, tmp_path):
     # Found by the fuzz run (seed 2, input 133): the high half of the note's
     # rt0 offset changed.  Reproducer: any unpatched gated library.
+    # Both copies of rt0 changed alike, so that they agree.
     lib = str(tmp_path / "lib.so")
-    with open(gcc.held(name="libheld_rt0", patch=False), "rb") as f:
-        data = bytearray(f.read())
-    with ElfFile(gcc.held(name="libheld_rt0", patch=False)) as elf:
-        rt0_field = read_note(elf).desc_offset + 16
-    data[rt0_field + 2:rt0_field + 4] = struct.pack("<H", 0x9E30)
+    data, *fields = note_rt0_fields(gcc, "libheld_rt0")
+    for field in fields:
+        data[field + 2:field + 4] = struct.pack("<H", 0x9E30)
     with open(lib, "wb") as f:
         f.write(data)
     out = str(tmp_path / "out.so")
     with pytest.raises(InitgateError, match="outside the library's code"):
         patch_library(lib, out)
     assert not os.path.exists(out)
+
+
+def note_rt0_fields(gcc, name):
+    """(the library's bytes, the file offsets of the note's two rt0 words)."""
+    path = gcc.held(name=name, patch=False)
+    with open(path, "rb") as f:
+        data = bytearray(f.read())
+    with ElfFile(path) as elf:
+        desc = read_note(elf).desc_offset
+    return data, desc + 16, desc + 40
+
+
+@pytest.mark.parametrize("copy", [0, 1])
+def test_a_note_whose_rt0_points_elsewhere_in_the_code_is_refused(gcc, tmp_path, copy):
+    # Found by the full fuzz run (seed 1, input 550): one bit of the note's
+    # rt0 flipped, so that it still lands in the code, mid-function.  The
+    # patched library's loader jumped there and died of SIGILL.
+    data, *fields = note_rt0_fields(gcc, "libheld_rt0_again")
+    data[fields[copy] + 1] ^= 0x08
+    lib = str(tmp_path / "lib.so")
+    with open(lib, "wb") as f:
+        f.write(data)
+    out = str(tmp_path / "out.so")
+    with pytest.raises(InitgateError, match="gives _initgate_rt0_lib two addresses"):
+        patch_library(lib, out)
+    assert not os.path.exists(out)
+
+
+def test_a_note_from_before_the_second_rt0_is_still_read(gcc, tmp_path):
+    data, first, _second = note_rt0_fields(gcc, "libheld_ten_words")
+    # n_descsz, n_type, then "initgate\0" padded to 12 bytes come before the descriptor.
+    descsz = first - 16 - 20
+    assert struct.unpack_from("<I", data, descsz) == (44,)
+    struct.pack_into("<I", data, descsz, 40)
+    lib = str(tmp_path / "lib.so")
+    with open(lib, "wb") as f:
+        f.write(data)
+    out = str(tmp_path / "out.so")
+    patch_library(lib, out)
+    with ElfFile(out) as elf:
+        assert read_note(elf).islibrary == 1

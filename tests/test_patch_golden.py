@@ -75,7 +75,7 @@ def witness_readelf(lib, after, stripped, target=targets.by_arch("x86_64")):
     order = "big" if target.big_endian else "little"
     notes = readelf("-n", lib)
     # The runtime's note is type 1, which readelf names NT_VERSION for an unknown owner.
-    data = re.search(r"^\s*initgate\s+0x00000028\s+NT_VERSION.*description data: "
+    data = re.search(r"^\s*initgate\s+0x0000002c\s+NT_VERSION.*description data: "
                      r"([0-9a-f ]+)$", notes, re.M)
     assert data.group(1).split()[8:12] == ["%02x" % b for b in (1).to_bytes(4, order)]
 

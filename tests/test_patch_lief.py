@@ -43,7 +43,7 @@ def seen_by_lief(path):
     flags = binary.get(lief.ELF.DynamicEntry.TAG.FLAGS_1)
     nodelete = flags is not None and lief.ELF.DynamicEntryFlags.FLAG.NODELETE in flags.flags
     ours = [n for n in binary.notes
-            if n.name.rstrip("\0") == "initgate" and len(n.description) == 40]
+            if n.name.rstrip("\0") == "initgate" and len(n.description) == 44]
     assert len(ours) == 1
     islibrary = int.from_bytes(bytes(ours[0].description[8:12]), "little")
     return list(array), nodelete, islibrary
