@@ -37,22 +37,6 @@ def test_fuzzed_libraries_through_the_commands(gcc):
     assert outcome.held, outcome.explain()
 
 
-def test_a_note_whose_rt0_points_outside_the_code_is_refused(gcc, tmp_path):
-    # Found by the fuzz run (seed 2, input 133): the high half of the note's
-    # rt0 offset changed.  Reproducer: any unpatched gated library.
-    # Both copies of rt0 changed alike, so that they agree.
-    lib = str(tmp_path / "lib.so")
-    data, *fields = note_rt0_fields(gcc, "libheld_rt0")
-    for field in fields:
-        data[field + 2:field + 4] = struct.pack("<H", 0x9E30)
-    with open(lib, "wb") as f:
-        f.write(data)
-    out = str(tmp_path / "out.so")
-    with pytest.raises(InitgateError, match="outside the library's code"):
-        patch_library(lib, out)
-    assert not os.path.exists(out)
-
-
 def note_rt0_fields(gcc, name):
     """(the library's bytes, the file offsets of the note's two rt0 words)."""
     path = gcc.held(name=name, patch=False)
@@ -63,6 +47,30 @@ def note_rt0_fields(gcc, name):
     return data, desc + 16, desc + 40
 
 
+def patched(data, tmp_path):
+    """patch_library on a library of bytes `data`: its output's path."""
+    lib, out = str(tmp_path / "lib.so"), str(tmp_path / "out.so")
+    with open(lib, "wb") as f:
+        f.write(data)
+    try:
+        patch_library(lib, out)
+    except InitgateError:
+        assert not os.path.exists(out)      # a refused patch writes nothing
+        raise
+    return out
+
+
+def test_a_note_whose_rt0_points_outside_the_code_is_refused(gcc, tmp_path):
+    # Found by the fuzz run (seed 2, input 133): the high half of the note's
+    # rt0 offset changed.  Reproducer: any unpatched gated library, with both
+    # copies of rt0 changed alike, so that they agree.
+    data, *fields = note_rt0_fields(gcc, "libheld_rt0")
+    for field in fields:
+        data[field + 2:field + 4] = struct.pack("<H", 0x9E30)
+    with pytest.raises(InitgateError, match="outside the library's code"):
+        patched(data, tmp_path)
+
+
 @pytest.mark.parametrize("copy", [0, 1])
 def test_a_note_whose_rt0_points_elsewhere_in_the_code_is_refused(gcc, tmp_path, copy):
     # Found by the full fuzz run (seed 1, input 550): one bit of the note's
@@ -70,13 +78,8 @@ def test_a_note_whose_rt0_points_elsewhere_in_the_code_is_refused(gcc, tmp_path,
     # patched library's loader jumped there and died of SIGILL.
     data, *fields = note_rt0_fields(gcc, "libheld_rt0_again")
     data[fields[copy] + 1] ^= 0x08
-    lib = str(tmp_path / "lib.so")
-    with open(lib, "wb") as f:
-        f.write(data)
-    out = str(tmp_path / "out.so")
     with pytest.raises(InitgateError, match="gives _initgate_rt0_lib two addresses"):
-        patch_library(lib, out)
-    assert not os.path.exists(out)
+        patched(data, tmp_path)
 
 
 def test_a_note_from_before_the_second_rt0_is_still_read(gcc, tmp_path):
@@ -85,10 +88,5 @@ def test_a_note_from_before_the_second_rt0_is_still_read(gcc, tmp_path):
     descsz = first - 16 - 20
     assert struct.unpack_from("<I", data, descsz) == (44,)
     struct.pack_into("<I", data, descsz, 40)
-    lib = str(tmp_path / "lib.so")
-    with open(lib, "wb") as f:
-        f.write(data)
-    out = str(tmp_path / "out.so")
-    patch_library(lib, out)
-    with ElfFile(out) as elf:
+    with ElfFile(patched(data, tmp_path)) as elf:
         assert read_note(elf).islibrary == 1
