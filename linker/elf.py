@@ -282,6 +282,8 @@ class ElfFile:
         width = self.layout.word_size
         if base + total > self.size:
             self.fail("DT_RELR table extends past the end of the file")
+        if total % width:
+            self.fail("DT_RELRSZ %d is not a whole number of %d-byte entries" % (total, width))
         where = 0
         for (entry,) in struct.iter_unpack(self.layout.word, self.data[base:base + total]):
             if entry & 1 == 0:

@@ -165,6 +165,10 @@ def _retarget_slot(elf, target, note):
         raise ElfError("%s: the runtime's reserved slot %#x is not inside DT_INIT_ARRAY; was "
                        "initgate_rt.o linked with a linker script that drops .init_array?"
                        % (elf.path, note.slot))
+    if (note.slot - start) % width:
+        raise ElfError("%s: the runtime's reserved slot %#x falls between two entries of "
+                       "DT_INIT_ARRAY (%#x); the file is corrupt, relink it"
+                       % (elf.path, note.slot, start))
     slot_offset = elf.offset_of(note.slot, width, "the reserved .init_array slot")
     slot_value = elf.word_at(slot_offset, "the reserved .init_array slot")
     name = "%s(%d)" % (target.relative_name, target.relative_reloc)

@@ -136,3 +136,35 @@ def test_missing_file(tmp_path):
     proc = run_initgate("patch-elf", str(tmp_path / "nope.so"), check=False)
     assert proc.returncode == 1
     assert "cannot read" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def set_dynamic(lib, tag, value):
+    """Give the dynamic entry `tag` of the ELF64 library `lib` the value `value`."""
+    from initgate.linker.elf import ElfFile
+
+    with ElfFile(lib) as elf:
+        offset = elf.dyn_entry(tag).offset
+    with open(lib, "r+b") as f:
+        f.seek(offset + 8)
+        f.write(struct.pack("<Q", value))
+
+
+def test_relr_table_of_a_partial_entry(tmp_path):
+    # Found by the full fuzz run (seed 2, inputs 1107 and 7780): a struct
+    # error escaped as a crash.
+    from initgate.linker.elf import DT_RELRSZ
+
+    lib, _ = scenarios.build("relr", str(tmp_path))
+    set_dynamic(lib, DT_RELRSZ, 26)
+    assert "DT_RELRSZ 26 is not a whole number of 8-byte entries" in fails_cleanly(lib)
+
+
+def test_init_array_that_starts_between_entries(lib):
+    # Found by the full fuzz run (seed 2, input 15430): DT_INIT_ARRAY moved by
+    # half an entry still spans the slot, but the loader never calls it.
+    from initgate.linker.elf import DT_INIT_ARRAY, ElfFile
+
+    with ElfFile(lib) as elf:
+        start = elf.dyn_value(DT_INIT_ARRAY)
+    set_dynamic(lib, DT_INIT_ARRAY, start + 4)
+    assert "falls between two entries of DT_INIT_ARRAY" in fails_cleanly(lib)
