@@ -306,9 +306,10 @@ def _check_patched(path, input_readable):
 
 
 def _mutated_reference(scratch, index, label, originals, data):
-    """The intact library patched, then given the mutant's changed bytes: what
-    patching the mutant must behave like, or None where the mutation touches a
-    byte the patch writes (the two orders then differ for a good reason).
+    """The intact library patched, then cut, lengthened and given changed bytes
+    as the mutant was: what patching the mutant must behave like, or None
+    where the mutation touches a byte the patch writes (the two orders then
+    differ for a good reason).
 
     A mutant may break what only a patched library runs: its init thread's
     start (an import of pthread_create's path zeroed in .dynsym, say), which
@@ -326,17 +327,19 @@ def _mutated_reference(scratch, index, label, originals, data):
             f.write(original)
         patch_library(source, pristine)
     with open(pristine, "rb") as f:
-        patched = bytearray(f.read())
-    if len(data) != len(original) or len(patched) != len(original):
+        patched = f.read()
+    if len(patched) != len(original):
         return None, pristine
+    # Cut or lengthened as the mutant was, then given its changed bytes.
+    reference = bytearray(patched[:len(data)] + data[len(original):])
     for offset, (before, after) in enumerate(zip(original, data)):
         if before != after:
             if patched[offset] != before:
                 return None, pristine
-            patched[offset] = after
+            reference[offset] = after
     path = os.path.join(scratch, "reference-%d.so" % index)
     with open(path, "wb") as f:
-        f.write(bytes(patched))
+        f.write(bytes(reference))
     os.chmod(path, 0o755)
     return path, pristine
 
