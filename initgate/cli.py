@@ -5,7 +5,7 @@ Each subcommand lives in the module that does its work; that module offers
 logger named "initgate"; this is the one place that configures logging.
 
 Exit codes: 0 success, 1 failure (`initgate: error: ...`), 2 usage mistakes,
-130 on Ctrl-C.  A traceback is shown only with -vv.
+130 on Ctrl-C or SIGTERM.  A traceback is shown only with -vv.
 
 Start-up is part of every compiler call a build makes through `initgate cc`,
 so argparse and logging are imported only once a call needs them, and a cc
@@ -17,7 +17,7 @@ without the interpreter's clean-up.
 import os
 import sys
 
-from initgate import __version__, logs
+from initgate import __version__, interrupts, logs
 from initgate.errors import InitgateError, SourceError
 
 # name -> (module, one-line help).  Modules are imported only when their
@@ -101,8 +101,6 @@ def configure_logging(verbosity):
 
 
 def main(argv=None):
-    from initgate import interrupts
-
     if argv is None:
         argv = sys.argv[1:]
     if argv and argv[0] in QUICK:
