@@ -4,7 +4,10 @@ Each entry's command is read as its compiler reads it, in the entry's
 directory: response files (`@file`) expanded, what -Wp, and -Xpreprocessor
 pass spelled as plain flags, and relative paths made absolute, since the
 parse runs elsewhere.  The source keeps the name the command gives it: that
-name is the build's __FILE__, which the rewritten file's `#line` repeats.
+name is the build's __FILE__, which the rewritten file's `#line` repeats,
+and each include folder made absolute is mapped back to its spelling, for
+the headers' `#line` (passes/file_names.py).  A relative "directory" is
+read from the database's own folder.
 """
 
 import json
@@ -20,9 +23,10 @@ REGENERATE = ("regenerate it with the build (CMake: -DCMAKE_EXPORT_COMPILE_COMMA
 
 
 def load(build_dir):
-    """[(absolute source path, flags, compiler, name)] for every C entry of
-    BUILD_DIR's database: the compiler is the command's first word, the name
-    the source's as the command spells it."""
+    """[(absolute source path, flags, compiler, name, folders)] for every C
+    entry of BUILD_DIR's database: the compiler is the command's first word,
+    the name the source's as the command spells it, folders {include folder
+    or file made absolute: the command's spelling}."""
     path = os.path.join(build_dir, "compile_commands.json")
     try:
         with open(path, encoding="utf-8") as source:
@@ -52,6 +56,7 @@ def _unit(entry, build_dir, path, number):
     directory = entry.get("directory", build_dir)
     if not isinstance(directory, str):
         raise _malformed(path, 'entry %d: "directory" is not a string' % number)
+    directory = os.path.abspath(os.path.join(build_dir, directory))
     arguments = _arguments(entry, path, number)
 
     source = os.path.normpath(os.path.join(directory, file))
@@ -63,7 +68,8 @@ def _unit(entry, build_dir, path, number):
     words, _ = expand_response_files(arguments[1:], directory)
     name = next((w for w in words if os.path.normpath(os.path.join(directory, w)) == source),
                 file)
-    return source, _flags(toolchain.plain_flags(words), directory, source), compiler, name
+    flags, folders = _flags(toolchain.plain_flags(words), directory, source)
+    return source, flags, compiler, name, folders
 
 
 def _arguments(entry, path, number):
@@ -88,24 +94,43 @@ def _malformed(path, what):
 
 def _flags(arguments, directory, source):
     # Relative include paths are relative to the entry's directory, and the
-    # parse runs elsewhere: make them absolute.
-    flags = []
-    joined_options = ("-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros")
-    expect_path = False
+    # parse runs elsewhere: make them absolute, and remember how they were
+    # spelled.  A sysroot is made absolute too, but its headers are the
+    # system's, which nothing names in a `#line`.
+    flags, folders = [], {}
+    expect_path = None
     for argument in arguments:
         if expect_path:
-            flags.append(os.path.join(directory, argument))
-            expect_path = False
+            flags.append(_absolute(argument, directory, folders, expect_path))
+            expect_path = None
             continue
-        if argument in joined_options:
+        if argument in _PATH_OPTIONS:
             flags.append(argument)
-            expect_path = True
+            expect_path = argument
             continue
-        option = next((o for o in joined_options if argument.startswith(o)
-                       and argument != o), None)
-        if option and not os.path.isabs(argument[len(option):]):
-            argument = option + os.path.join(directory, argument[len(option):])
+        option = next((o for o in _JOINED_ONLY + _PATH_OPTIONS
+                       if argument.startswith(o) and argument != o), None)
+        if option:
+            argument = option + _absolute(argument[len(option):], directory, folders, option)
         if os.path.normpath(os.path.join(directory, argument)) == source:
             continue
         flags.append(argument)
-    return flags
+    return flags, folders
+
+
+# Options whose path may be the next word or joined to the option.
+_PATH_OPTIONS = ("-I", "-isystem", "-iquote", "-idirafter", "-include", "-imacros",
+                 "-isysroot", "--sysroot")
+_JOINED_ONLY = ("--sysroot=",)
+
+
+def _absolute(path, directory, folders, option):
+    if os.path.isabs(path):
+        return path
+    joined = os.path.join(directory, path)
+    if option in ("-include", "-imacros"):
+        # Found from the working folder, which gcc and clang both name `.`.
+        folders[joined] = "./" + path
+    elif "sysroot" not in option:
+        folders[joined] = path
+    return joined

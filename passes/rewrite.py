@@ -14,7 +14,8 @@ import os
 
 from initgate import logs
 from initgate.errors import InitgateError, SourceError
-from initgate.passes import analyze as analysis_mod, body_check, exported, render, version_script
+from initgate.passes import analyze as analysis_mod, body_check, exported, file_names, render
+from initgate.passes import version_script
 from initgate.passes.analyze import Options
 
 log = logs.logger("initgate.rewrite")
@@ -89,11 +90,14 @@ def make_options(init_name, ungated=(), exports=None, root=None, continue_on_mac
 
 
 def rewrite_units(units, options, jobs=1, progress=None):
-    """Rewrite translation units [(path, flags)], [(path, flags, compiler)]
-    or [(path, flags, compiler, name)]; see the module docstring.  `name` is
-    the file as the build's command names it (default: `path`), which
-    `#line` repeats so that __FILE__ stays what the build made it."""
-    names = {unit[0]: unit[3] for unit in units if len(unit) > 3 and unit[3]}
+    """Rewrite translation units [(path, flags)], [(path, flags, compiler)],
+    [(path, flags, compiler, name)] or [(path, flags, compiler, name,
+    folders)]; see the module docstring.  `name` is the file as the build's
+    command names it (default: `path`), which `#line` repeats so that
+    __FILE__ stays what the build made it; `folders` maps include folders
+    made absolute in `flags` to the build's spelling (passes/file_names.py)."""
+    names = {unit[0]: (unit[3] if len(unit) > 3 and unit[3] else unit[0],
+                       unit[4] if len(unit) > 4 else {}) for unit in units}
     if len(units) == 1:
         return _rewrite_one(units[0], options, progress, names)
     options = Options(**dict(vars(options), record_unexported=True))
@@ -161,8 +165,10 @@ def _called(definition):
 def _render_files(analyses, options, names):
     """({path: FileOutput} for every file the analyses touch, the display
     name of the file that defines init or None, what _merge made of them);
-    `names` maps a unit's path to its name in the build's command."""
+    `names` maps a unit's path to (its name in the build's command, the
+    include folders made absolute for the parse)."""
     spelling = _Spelling(analyses)
+    built = _build_names(analyses, names, spelling)
     merged = _merge(analyses, spelling)
     init = [a.init for a in analyses if a.init is not None]
     init_paths = {spelling(i.path) for i in init}
@@ -186,10 +192,8 @@ def _render_files(analyses, options, names):
                           if spelling(i.path) == path), None)
         original = _read(path)
         # `#line 1` names the file itself, as the build's compiler named it:
-        # the path given (or the compile command's) for a source, the
-        # include's spelling for a header; that is what __FILE__ said before
-        # the rewrite.
-        display = names.get(path, path)
+        # that is what __FILE__ said before the rewrite.
+        display = built.get(path, path)
         ifuncs = {symbol: bodies for a in analyses if spelling(a.main_path) == path
                   for symbol, bodies in a.ifuncs.items()}
         text = render.render(original, display, braces, init_here, sorted(ifuncs.items()))
@@ -197,6 +201,20 @@ def _render_files(analyses, options, names):
         if init_here:
             init_file = display
     return files, init_file, merged
+
+
+def _build_names(analyses, names, spelling):
+    """{file: its name in the build}: a unit's own file as its command names
+    it, before any name another unit's includes give it (an included .c)."""
+    per_unit = []
+    for analysis in analyses:
+        name, folders = names.get(analysis.main_path, (analysis.main_path, {}))
+        per_unit.append(file_names.build_names(analysis, name, folders))
+    built = {spelling(a.main_path): n[a.main_path] for a, n in zip(analyses, per_unit)}
+    for unit_names in per_unit:
+        for path, name in unit_names.items():
+            built.setdefault(spelling(path), name)
+    return built
 
 
 def _analyze_all(units, options, jobs, progress):

@@ -233,7 +233,8 @@ def _units(args):
         if sources:
             wanted = {os.path.realpath(s) for s in sources}
             units = [u for u in units if os.path.realpath(u[0]) in wanted]
-        units = [(path, own + flags, compiler, name) for path, own, compiler, name in units]
+        units = [(path, own + flags, compiler, name, folders)
+                 for path, own, compiler, name, folders in units]
     else:
         units = [(path, list(flags)) for path in sources]
     if not units:

@@ -90,6 +90,7 @@ class Analysis:
         self.init = None
         self.outside_root = []       # exported definitions we may not edit
         self.project_files = []      # files under the root this unit includes
+        self.includes = {}           # project file -> how its first #include named it
         self.ifuncs = {}             # gated ifunc symbol -> the functions it may run
         self.init_in_header = None   # (file, line) of a static or hidden init in a header
 
@@ -156,7 +157,26 @@ class Walk:
                 if name not in seen and _under(name, self.options.root):
                     seen.add(name)
                     self.analysis.project_files.append(name)
+                    self.analysis.includes[name] = self._directive(inclusion)
         return self.analysis
+
+    def _directive(self, inclusion):
+        """(the including file, the name between the quotes or brackets, quoted?)
+        of an #include, or None where a macro spells the name or -include
+        names the file."""
+        if inclusion.source is None:
+            return None
+        includer = inclusion.source.name
+        offset = inclusion.location.offset
+        try:
+            text = self._contents(includer)[offset:offset + 4096]
+        except OSError:
+            return None
+        close = {b'"': b'"', b"<": b">"}.get(text[:1])
+        end = text.find(close, 1) if close else -1
+        if end < 0:
+            return None
+        return includer, os.fsdecode(text[1:end]), close == b'"'
 
     def _file(self, handle):
         known = self.project.get(handle)

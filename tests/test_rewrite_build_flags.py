@@ -50,20 +50,33 @@ def test_an_entrys_response_files_are_read_in_its_directory(tmp_path):
     write(tmp_path / "build/more.rsp", "-DHIDE\n")
     write(tmp_path / "src/lib.c", LIB)
     compile_commands(tmp_path, ["gcc", "@args.rsp", "-c", "../src/lib.c"])
-    [(path, flags, compiler, name)] = compile_db.load(str(tmp_path / "build"))
+    [(path, flags, compiler, name, folders)] = compile_db.load(str(tmp_path / "build"))
     assert path == str(tmp_path / "src/lib.c")
     assert name == "../src/lib.c"
     assert flags == ["-I" + str(tmp_path / "build/../inc"), '-DNAME="a b"', "-DHIDE",
                      "@missing.rsp", "-c"]
+    assert folders == {str(tmp_path / "build/../inc"): "../inc"}
 
 
 def test_an_entrys_preprocessor_include_paths_are_made_absolute(tmp_path):
     write(tmp_path / "src/lib.c", LIB)
     compile_commands(tmp_path, ["gcc", "-Wp,-I../inc,-DX", "-Xpreprocessor", "-I",
                                 "-Xpreprocessor", "../inc2", "-c", "../src/lib.c"])
-    [(_, flags, _, _)] = compile_db.load(str(tmp_path / "build"))
+    [(_, flags, _, _, _)] = compile_db.load(str(tmp_path / "build"))
     assert flags == ["-I" + str(tmp_path / "build/../inc"), "-DX",
                      "-I", str(tmp_path / "build/../inc2"), "-c"]
+
+
+def test_an_entrys_sysroot_and_forced_includes_are_made_absolute(tmp_path):
+    write(tmp_path / "src/lib.c", LIB)
+    compile_commands(tmp_path, ["gcc", "--sysroot=sys", "-isysroot", "sys2", "-include",
+                                "cfg.h", "-iquote/abs", "-c", "../src/lib.c"])
+    [(_, flags, _, _, folders)] = compile_db.load(str(tmp_path / "build"))
+    build = str(tmp_path / "build")
+    assert flags == ["--sysroot=" + build + "/sys", "-isysroot", build + "/sys2",
+                     "-include", build + "/cfg.h", "-iquote/abs", "-c"]
+    # A sysroot's headers are the system's: no `#line` names them.
+    assert folders == {build + "/cfg.h": "./cfg.h"}
 
 
 def test_a_build_whose_flags_are_in_response_files(tmp_path):

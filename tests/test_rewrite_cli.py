@@ -115,7 +115,7 @@ def test_what_every_unit_keeps_internal_is_no_disagreement(tmp_path):
     write(tmp_path / "all.c", '#include "part.h"\n#include "a.c"\n' + LIB)
     run_initgate("rewrite", "--init", "lib_init", "-o", "out", "all.c", "a.c", cwd=tmp_path)
     assert (tmp_path / "out/part.h").read_bytes() == \
-        b'#line 1 "./part.h"\n' + (tmp_path / "part.h").read_bytes()
+        b'#line 1 "part.h"\n' + (tmp_path / "part.h").read_bytes()
     assert b"a_fn(void) {_cgo_wait_runtime_init_done();" in (tmp_path / "out/a.c").read_bytes()
 
 

@@ -1,4 +1,4 @@
-#line 1 "./include/lib.h"
+#line 1 "include/lib.h"
 #ifndef LIB_H
 #define LIB_H
 
