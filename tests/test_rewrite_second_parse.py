@@ -63,13 +63,7 @@ def test_golden_cases_agree(scenario, monkeypatch):
 
 @pytest.mark.parametrize("name", sorted(cases.rewrite_corpus.CASES))
 def test_reliability_corpus_agrees(name, tmp_path, monkeypatch):
-    files, _expected = cases.rewrite_corpus.CASES[name]
-    for relative, data in files.items():
-        path = tmp_path / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    monkeypatch.chdir(tmp_path)
-    units = [(relative, []) for relative in sorted(files) if relative.endswith(".c")]
+    units = cases.corpus_units(name, tmp_path, monkeypatch)
     alone, beside, started = alone_and_beside(units, monkeypatch, init_name="lib_init",
                                               root=str(tmp_path))
     assert beside == alone

@@ -82,15 +82,21 @@ def test_golden_cases_agree(scenario, monkeypatch):
         assert skipped == full
 
 
-@pytest.mark.parametrize("name", sorted(rewrite_corpus.CASES))
-def test_reliability_corpus_agrees(name, tmp_path, monkeypatch):
+def corpus_units(name, tmp_path, monkeypatch):
+    """The reliability corpus's case `name` written into tmp_path, the
+    current folder: its .c files as units with no flags."""
     files, _expected = rewrite_corpus.CASES[name]
     for relative, data in files.items():
         path = tmp_path / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     monkeypatch.chdir(tmp_path)
-    units = [(relative, []) for relative in sorted(files) if relative.endswith(".c")]
+    return [(relative, []) for relative in sorted(files) if relative.endswith(".c")]
+
+
+@pytest.mark.parametrize("name", sorted(rewrite_corpus.CASES))
+def test_reliability_corpus_agrees(name, tmp_path, monkeypatch):
+    units = corpus_units(name, tmp_path, monkeypatch)
     full, skipped = both(units, init_name="lib_init", root=str(tmp_path))
     if name in BODY_ERRORS:
         assert str(full).startswith("error: ")
