@@ -8,6 +8,7 @@ Data flow, one translation unit at a time:
     braces.py      a skipped body's `{`, found in the text after its declarator
     exported.py    the rules: what is exported, what must never be gated
     rewrite.py     merge the units' records per file -> new file bytes (render.py)
+    file_names.py  each file's name in the build, for the `#line` render.py writes
     manifest.py    the JSON record of what was and was not gated
     rewrite_cli.py `initgate rewrite`, the command line over rewrite.py
 
