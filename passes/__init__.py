@@ -3,7 +3,9 @@
 Data flow, one translation unit at a time:
 
     toolchain.py   the build's gcc flags -> flags libclang accepts
-    analyze.py     parse, walk top-level declarations -> Definition records
+    compile_db.py  a build's compile_commands.json -> units and their flags
+    analyze.py     parse (body_check.py: the build's compiler checks bodies beside)
+    walk.py        walk top-level declarations -> Definition records
     facts.py       each top-level function's facts, gathered by facts.c
     braces.py      a skipped body's `{`, found in the text after its declarator
     exported.py    the rules: what is exported, what must never be gated
