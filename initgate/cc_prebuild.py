@@ -32,7 +32,6 @@ import os
 import sys
 
 from initgate import cc_cache, interrupts, logs
-from initgate.children import GRACE
 
 log = logs.logger("initgate.cc")
 
@@ -75,43 +74,26 @@ def build_early(cache, cc_argv):
 
 def start(cache, cc_argv):
     """Start building the runtime for `cc_argv` (with its target options),
-    unless that was started before for this cache: the Builder, or None."""
+    unless that was started before for this cache: the builder (a Child,
+    whose stop() ends it), or None."""
     claimed = _claim(cache, cc_argv)
     if claimed is None:
         return None
     path, fd = claimed
+    from initgate.children import Child
+
     try:
-        return Builder(path, fd, cc_argv)
+        # In initgate's group, as a subprocess would be: a Ctrl-C at the
+        # build's terminal reaches it after this compile has returned too.
+        builder = Child([sys.executable, "-m", "initgate.cc_prebuild", path, str(fd), "--",
+                         *cc_argv], null=(0, 1, 2), keep=(fd,), own_group=False, search=False)
+        log.debug("building the runtime for %s in the background", " ".join(cc_argv))
+        return builder
     except OSError as err:
         log.debug("cannot build the runtime in the background: %s", err.strerror)
         return None
     finally:
         os.close(fd)            # the child holds the lock now, or nobody does
-
-
-class Builder:
-    """The background process that builds one runtime."""
-
-    def __init__(self, path, fd, cc_argv):
-        import subprocess
-
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "initgate.cc_prebuild", path, str(fd), "--", *cc_argv],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            pass_fds=(fd,))
-        log.debug("building the runtime for %s in the background", " ".join(cc_argv))
-
-    def stop(self):
-        """After an interrupt: SIGTERM, on which the builder stops its
-        compilers and removes its scratch folder; then wait for it."""
-        import subprocess
-
-        self.process.terminate()
-        try:
-            self.process.wait(GRACE)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 def _build(path, fd, cc_argv):
@@ -128,8 +110,13 @@ def _build(path, fd, cc_argv):
 def main(argv):
     """In the background process start() made: PATH FD -- CC..., the lock inherited."""
     interrupts.install()
+    fd = int(argv[1])
+    # Nothing else of the build's is kept open: the compile's other inherited
+    # descriptors (make's jobserver, a pipe somebody waits on) end with it.
+    os.closerange(3, fd)
+    os.closerange(fd + 1, 1 << 16)
     try:
-        _build(argv[0], int(argv[1]), argv[3:])
+        _build(argv[0], fd, argv[3:])
     except KeyboardInterrupt:
         return 130
     return 0

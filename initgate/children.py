@@ -29,24 +29,31 @@ GRACE = 10.0
 
 class Child:
     """One program started now.  The descriptors in `capture` (1, 2) are
-    pipes read by run_all; the others are initgate's own, as is stdin
-    unless `no_stdin` (then /dev/null)."""
+    pipes read by run_all, those in `null` are opened on /dev/null, and the
+    others are initgate's own; so are the descriptors in `keep`, which the
+    program inherits.  Its group is its own if `own_group`, else
+    initgate's; by default its own unless it shares a terminal."""
 
-    def __init__(self, argv, capture=(), no_stdin=False, search=True):
+    def __init__(self, argv, capture=(), null=(), keep=(), own_group=None, search=True):
         self.argv = argv
         actions, ours, theirs = [], [], []
-        if no_stdin:
-            actions.append((os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0))
+        for fd in null:
+            flags = os.O_RDONLY if fd == 0 else os.O_WRONLY
+            actions.append((os.POSIX_SPAWN_OPEN, fd, os.devnull, flags, 0))
         for fd in capture:
             readable, writable = os.pipe()
             ours.append(readable)
             theirs.append(writable)
             actions.append((os.POSIX_SPAWN_DUP2, writable, fd))
-        shared = [fd for fd in (0, 1, 2) if fd not in capture and not (fd == 0 and no_stdin)]
-        self.own_group = not any(_is_terminal(fd) for fd in shared)
+        if own_group is None:
+            shared = [fd for fd in (0, 1, 2) if fd not in capture and fd not in null]
+            own_group = not any(_is_terminal(fd) for fd in shared)
+        self.own_group = own_group
         spawn = os.posix_spawnp if search else os.posix_spawn
         kwargs = {"setpgroup": 0} if self.own_group else {}
         try:
+            for fd in keep:
+                os.set_inheritable(fd, True)
             self.pid = spawn(argv[0], argv, os.environ, file_actions=actions, **kwargs)
         except BaseException:
             for fd in ours:
@@ -55,6 +62,8 @@ class Child:
         finally:
             for fd in theirs:
                 os.close(fd)
+            for fd in keep:
+                os.set_inheritable(fd, False)
         self.pipes = ours
         self.returncode = None
 
@@ -99,7 +108,7 @@ class Child:
 
 def run(argv, search=True):
     """(exit code, stdout, stderr as text) of `argv`, which reads nothing."""
-    code, out, err = Child(argv, capture=(1, 2), no_stdin=True, search=search).communicate()
+    code, out, err = Child(argv, capture=(1, 2), null=(0,), search=search).communicate()
     return code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
 
 

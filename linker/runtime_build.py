@@ -140,7 +140,7 @@ def _run_all(commands, explain=None):
 
 def _start(cmd):
     try:
-        return children.Child(cmd, capture=(1, 2), no_stdin=True)
+        return children.Child(cmd, capture=(1, 2), null=(0,))
     except FileNotFoundError:
         raise ToolchainError("%s: compiler not found; install gcc (Debian package gcc) "
                              "or pass --cc" % cmd[0]) from None

@@ -207,10 +207,11 @@ def test_installed_launcher_reports_a_missing_compiler_like_initgate_cc(tmp_path
 
 
 HELD_COMPILER = """#!/bin/sh
-# gcc, except that the runtime's compiles wait for the file $GO (a minute at
-# most, so that a failed test leaves nothing behind).
+# gcc, except that the runtime's compiles make $GO.held and wait for the
+# file $GO (a minute at most, so that a failed test leaves nothing behind).
 case "$*" in
 *runtime_c*)
+	: > "$GO.held"
 	n=0
 	while [ ! -e "$GO" ] && [ "$n" -lt 6000 ]; do sleep 0.01; n=$((n + 1)); done ;;
 esac
@@ -244,3 +245,34 @@ def test_a_first_call_starts_the_runtime_build_without_waiting_for_it(tmp_path):
     second = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
     assert second.returncode == 0
     assert sorted(p.name for p in runtime.iterdir()) == built
+
+
+def test_a_gated_compile_builds_the_runtime_beside_it(tmp_path):
+    """A gated compile starts the runtime's build in the background and
+    returns without waiting for it; the builder keeps none of the call's
+    descriptors but the lock (initgate/cc_prebuild.py)."""
+    require_tool("gcc", "gcc")
+    compiler, go, cache = tmp_path / "heldcc", tmp_path / "go", tmp_path / "cache"
+    compiler.write_text(HELD_COMPILER)
+    compiler.chmod(0o755)
+    (tmp_path / "lib.c").write_text("int lib_init(void) { return 0; }\n"
+                                    "int lib_f(void) { return 1; }\n")
+    env = dict(os.environ, GO=str(go), INITGATE_SERVER="0")
+    readable, writable = os.pipe()
+    try:
+        compiled = subprocess.run(
+            [sys.executable, "-m", "initgate", "cc", "--init", "lib_init", "--cache-dir",
+             str(cache), "--", str(compiler), "-fPIC", "-c", "lib.c", "-o", "lib.o"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+            pass_fds=(writable,))
+        os.close(writable)
+        assert compiled.returncode == 0, compiled.stderr
+        assert (tmp_path / "lib.o").exists()
+        wait_for(lambda: os.path.exists(str(go) + ".held"), "the runtime's build to start")
+        # The builder is held in its compiler: had it kept the pipe, no end of file.
+        os.set_blocking(readable, False)
+        assert os.read(readable, 1) == b""
+    finally:
+        os.close(readable)
+        go.write_text("")
+    wait_for(lambda: list((cache / "runtime").glob("*.o")), "the runtime to be built")

@@ -36,7 +36,7 @@ def started_grandchild(ready):
 
 def test_stop_ends_the_whole_tree(driver, tmp_path):
     ready = str(tmp_path / "ready")
-    child = children.Child([driver, ready], capture=(1, 2), no_stdin=True)
+    child = children.Child([driver, ready], capture=(1, 2), null=(0,))
     grandchild = started_grandchild(ready)
     child.stop()
     assert child.returncode == -signal.SIGTERM
@@ -45,7 +45,7 @@ def test_stop_ends_the_whole_tree(driver, tmp_path):
 
 def test_an_interrupted_wait_stops_the_tree(driver, tmp_path, monkeypatch):
     ready = str(tmp_path / "ready")
-    child = children.Child([driver, ready], no_stdin=True)
+    child = children.Child([driver, ready], null=(0,))
     grandchild = started_grandchild(ready)
     real = os.waitpid
 
