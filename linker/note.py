@@ -2,9 +2,9 @@
 
 runtime_c/note.c lays it out (ABI.md, "The note"): eleven 4-byte words in
 the file's byte order (ten before the second copy of rt0), most of them
-PC-relative offsets.  This module finds the
-one note named "initgate" and turns those offsets into absolute addresses and
-file offsets, so the patcher and verify never need section headers or symbols.
+PC-relative offsets.  This module finds the one note named "initgate" and
+turns those offsets into absolute addresses and file offsets, so the
+patcher and verify never need section headers or symbols.
 """
 
 from initgate.errors import ElfError
